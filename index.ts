@@ -1,0 +1,88 @@
+// data-infra: one country stack (`<env>-<country>`) of the data platform, in the order of the
+// runbook "Deployment of data infrastructure in a new country".
+import * as pulumi from "@pulumi/pulumi";
+import { AlertTopic } from "./components/alerts";
+import { AwsProviders } from "./components/awsProviders";
+import { BarragemAurora, BarragemAuroraBase } from "./components/barragemAurora";
+import { BarragemSecret } from "./components/barragemSecret";
+import { BucketSet } from "./components/bucketSet";
+import { DataTable } from "./components/table";
+import { plannedBuckets, plannedTables } from "./stacks/catalogue";
+import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
+import { alertTopicName, barragemSecret, commonEtlSpecCountry } from "./stacks/naming";
+import { readCountryStack } from "./stacks/read";
+
+export = async function dataInfra() {
+    // Stack config contract: everything is validated before the first resource exists.
+    const stack = readCountryStack();
+    const aws = new AwsProviders(stack);
+
+    // Alerts stay off while a country is brought up (alertsEnabled).
+    const alerts = new AlertTopic("alerts", { topicName: alertTopicName(stack.env), enabled: stack.alertsEnabled, provider: aws.country() });
+
+    // Preparing S3 buckets: the country account's and nu-data's.
+    const buckets = plannedBuckets(stack);
+    for (const account of ["country", "data"] as const) {
+        new BucketSet(`${account}-buckets`, {
+            buckets: buckets.filter((b) => b.account === account && b.ownedByThisStack),
+            providerFor: (region) => aws.get(account, region),
+        });
+    }
+
+    // Spin AuroraDB: what all prototypes share, then one cluster per prototype.
+    const auroraBase = new BarragemAuroraBase("barragem-aurora", {
+        env: stack.env,
+        engineMajor: stack.aurora.major,
+        vpcName: stack.vpcName,
+        kubernetesNodesSecurityGroupName: stack.kubernetesNodesSecurityGroupName,
+        provider: aws.country(),
+    });
+    const secret = new BarragemSecret("barragem-secret", {
+        secretsBucket: barragemSecret.bucket(stack.country, stack.env),
+        key: barragemSecret.key,
+        provider: aws.country(),
+    });
+
+    const tables: Record<string, Record<string, pulumi.Output<string>>> = {};
+    const auroraEndpoints: Record<string, pulumi.Output<string>> = {};
+    for (const prototype of stack.prototypes) {
+        // Data storage of Correnteza, Conrado, Tapir and Ouroboros.
+        tables[prototype] = {};
+        for (const table of plannedTables(stack, prototype)) {
+            tables[prototype][table.table] = new DataTable(table.name, {
+                table,
+                billing: stack.dynamodb,
+                alerts: alerts.routing,
+                provider: aws.country(),
+            }).tableName;
+        }
+
+        const db = new BarragemAurora(`${prototype}-barragem-aurora`, {
+            env: stack.env,
+            prototype,
+            engineVersion: stack.aurora.engineVersion,
+            instanceClass: stack.aurora.instanceClass,
+            base: auroraBase,
+            masterPassword: secret.password,
+            alerts: alerts.routing,
+            provider: aws.country(),
+        });
+        auroraEndpoints[prototype] = db.endpoint;
+    }
+
+    // Hand-off outputs for common-etl-spec, Itaipu and Metapod.
+    return {
+        country: stack.country,
+        env: stack.env,
+        prototypes: stack.prototypes,
+        commonEtlSpecCountry: commonEtlSpecCountry(stack.country),
+        accountIds: { country: stack.accounts.country.id, data: stack.accounts.data.id },
+        buckets: Object.fromEntries(buckets.map((b) => [b.role, b.name])),
+        countryWideBucketsOwner: `${COUNTRY_WIDE_BUCKETS_OWNER}-${stack.country}`,
+        tables,
+        auroraEndpoints,
+        barragemSecretObject: `s3://${barragemSecret.bucket(stack.country, stack.env)}/${barragemSecret.key}`,
+        alertTopicArn: alerts.topicArn,
+        alertsEnabled: stack.alertsEnabled,
+    };
+};

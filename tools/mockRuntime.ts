@@ -1,0 +1,280 @@
+// Runs the real program (index.ts) with a stack's real config under Pulumi's mock runtime and
+// records every resource the way the engine would see it: type, name, parent, provider, inputs
+// (secrets marked, never needed in clear by a reader), protect/retainOnDelete and dependencies.
+// Shared by the tests, the offline plan and the policy check: one harness, one fake cloud.
+import * as fs from "fs";
+import * as path from "path";
+import * as pulumi from "@pulumi/pulumi";
+import * as YAML from "yaml";
+import type { RawConfig } from "../stacks/config";
+
+// Internal modules of @pulumi/pulumi: the mock monitor only hands mocks type/name/inputs, but the
+// request it receives also carries parent, protect, dependencies and the raw (secret-marked) inputs.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const settings = require("@pulumi/pulumi/runtime/settings");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc");
+
+export const PROJECT = "data-infra";
+export const PROJECT_DIR = path.resolve(__dirname, "..");
+export const SECRET_MASK = "[secret]";
+
+export interface PlannedResource {
+    readonly urn: string;
+    readonly type: string;
+    readonly name: string;
+    readonly custom: boolean;
+    readonly parent?: string;
+    /** URN of the explicit provider (custom resources only). */
+    readonly provider?: string;
+    /** Inputs with every secret value replaced by "[secret]". */
+    readonly inputs: Record<string, unknown>;
+    /** Dotted paths of inputs that are Pulumi secrets. */
+    readonly secretInputs: readonly string[];
+    readonly protect: boolean;
+    readonly retainOnDelete: boolean;
+    /** Every resource this one waits for (explicit dependsOn and input dependencies). */
+    readonly dependencies: readonly string[];
+    /** Explicit dependsOn only. */
+    readonly dependsOn: readonly string[];
+}
+
+export interface PlannedInvoke {
+    readonly token: string;
+    readonly inputs: Record<string, unknown>;
+    readonly provider?: string;
+}
+
+export interface ProgramRun {
+    readonly stack: string;
+    readonly resources: readonly PlannedResource[];
+    readonly invokes: readonly PlannedInvoke[];
+    /** Stack outputs with secrets masked. */
+    readonly outputs: Record<string, unknown>;
+    /** Dotted paths of outputs that are secrets. */
+    readonly secretOutputs: readonly string[];
+    /** Unmasked inputs by URN: for tests that must prove where a secret goes, never for display. */
+    readonly plainInputs: ReadonlyMap<string, Record<string, unknown>>;
+}
+
+export class StackFileError extends Error {
+    constructor(message: string) {
+        super(message);
+        this.name = "StackFileError";
+    }
+}
+
+/** Stack names that have a `Pulumi.<stack>.yaml` in the project. */
+export function listStacks(dir = PROJECT_DIR): string[] {
+    return fs
+        .readdirSync(dir)
+        .map((f) => /^Pulumi\.(.+)\.yaml$/.exec(f)?.[1])
+        .filter((s): s is string => s !== undefined)
+        .sort();
+}
+
+/** Reads `Pulumi.<stack>.yaml` into Pulumi's raw form: namespaced keys to strings (non-strings as JSON). */
+export function loadStackConfig(stack: string, dir = PROJECT_DIR): RawConfig {
+    if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new StackFileError(`Stack name ${JSON.stringify(stack)} is not valid; stacks here: ${listStacks(dir).join(", ")}`);
+    const file = path.join(dir, `Pulumi.${stack}.yaml`);
+    if (!fs.existsSync(file)) {
+        throw new StackFileError(`No stack file ${path.basename(file)} for stack "${stack}"; stacks here: ${listStacks(dir).join(", ") || "none"}`);
+    }
+    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
+    const config = (doc.config ?? {}) as Record<string, unknown>;
+    const raw: Record<string, string> = {};
+    for (const [key, value] of Object.entries(config)) {
+        const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        raw[full] = typeof value === "string" ? value : JSON.stringify(value);
+    }
+    return raw;
+}
+
+/** Fake cloud answers: enough state for the program's outputs and lookups to resolve. */
+class FakeCloud implements pulumi.runtime.Mocks {
+    readonly invokes: PlannedInvoke[] = [];
+    private readonly providerInputs = new Map<string, Record<string, unknown>>();
+
+    rememberProvider(ref: string, inputs: Record<string, unknown>) {
+        this.providerInputs.set(ref, inputs);
+    }
+
+    private region(provider?: string): string {
+        return String((provider && this.providerInputs.get(provider)?.region) ?? "us-east-1");
+    }
+
+    private account(provider?: string): string {
+        const ids = provider ? (this.providerInputs.get(provider)?.allowedAccountIds as string[] | undefined) : undefined;
+        return ids?.[0] ?? "000000000000";
+    }
+
+    newResource(args: pulumi.runtime.MockResourceArgs): pulumi.runtime.MockResourceResult {
+        const inputs = args.inputs as Record<string, unknown>;
+        const region = this.region(args.provider);
+        const account = this.account(args.provider);
+        const physical = String(inputs.name ?? inputs.bucket ?? inputs.clusterIdentifier ?? inputs.identifier ?? args.name);
+        const state: Record<string, unknown> = { ...inputs, arn: `arn:aws:mock:${region}:${account}:${args.type}/${physical}` };
+        switch (args.type) {
+            case "random:index/randomPassword:RandomPassword":
+                state.result = `MOCK-SECRET-${args.name}-Zq8!`;
+                break;
+            case "aws:rds/cluster:Cluster":
+                state.endpoint = `${physical}.cluster-mock.${region}.rds.amazonaws.com`;
+                state.readerEndpoint = `${physical}.cluster-ro-mock.${region}.rds.amazonaws.com`;
+                break;
+            case "aws:rds/clusterInstance:ClusterInstance":
+                state.endpoint = `${physical}.mock.${region}.rds.amazonaws.com`;
+                break;
+            case "aws:iam/role:Role":
+                state.arn = `arn:aws:iam::${account}:role/${physical}`;
+                break;
+            case "aws:s3/bucket:Bucket":
+                state.arn = `arn:aws:s3:::${physical}`;
+                break;
+            case "aws:dynamodb/table:Table":
+                state.arn = `arn:aws:dynamodb:${region}:${account}:table/${physical}`;
+                break;
+            case "aws:sns/topic:Topic":
+                state.arn = `arn:aws:sns:${region}:${account}:${physical}`;
+                break;
+        }
+        return { id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${physical}-id`, state };
+    }
+
+    call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
+        const inputs = args.inputs as Record<string, unknown>;
+        this.invokes.push({ token: args.token, inputs, provider: args.provider?.split("::").slice(0, -1).join("::") || undefined });
+        switch (args.token) {
+            case "aws:ec2/getVpc:getVpc":
+                return { id: `vpc-mock-${(inputs.tags as Record<string, string>)?.Name ?? "default"}`, cidrBlock: "10.0.0.0/16" };
+            case "aws:ec2/getSubnets:getSubnets":
+                return { ids: ["subnet-mock-a", "subnet-mock-b", "subnet-mock-c"] };
+            case "aws:ec2/getSecurityGroup:getSecurityGroup":
+                return { id: "sg-mock-kubernetes-nodes", name: "kubernetes-nodes" };
+            case "aws:route53/getZone:getZone":
+                return { zoneId: `ZMOCK${String(inputs.name ?? "").toUpperCase().replace(/[^A-Z0-9]/g, "")}`, name: inputs.name };
+            default:
+                return inputs;
+        }
+    }
+}
+
+/** Turns serialized properties into plain values, masking secrets and noting their paths. */
+function unwrap(value: unknown, mask: boolean, at: string, secrets: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => unwrap(v, mask, `${at}[${i}]`, secrets));
+    if (value !== null && typeof value === "object") {
+        const obj = value as Record<string, unknown>;
+        const sig = obj[rpc.specialSigKey];
+        if (sig === rpc.specialSecretSig) {
+            secrets.push(at);
+            return mask ? SECRET_MASK : unwrap(obj.value, mask, at, []);
+        }
+        if (sig === rpc.specialResourceSig) return { urn: obj.urn, ...(obj.id !== undefined ? { id: obj.id } : {}) };
+        if (sig !== undefined) return obj;
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(obj)) out[k] = unwrap(v, mask, at ? `${at}.${k}` : k, secrets);
+        return out;
+    }
+    return value;
+}
+
+async function resolveOutputs(value: unknown, at: string, secrets: string[]): Promise<unknown> {
+    if (pulumi.Output.isInstance(value)) {
+        const out = value as pulumi.Output<unknown> & { promise(): Promise<unknown>; isSecret: Promise<boolean> };
+        const [resolved, isSecret] = await Promise.all([out.promise(), out.isSecret]);
+        if (isSecret) {
+            secrets.push(at);
+            return SECRET_MASK;
+        }
+        return resolveOutputs(resolved, at, secrets);
+    }
+    if (Array.isArray(value)) return Promise.all(value.map((v, i) => resolveOutputs(v, `${at}[${i}]`, secrets)));
+    if (value !== null && typeof value === "object") {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(value)) out[k] = await resolveOutputs(v, at ? `${at}.${k}` : k, secrets);
+        return out;
+    }
+    return value;
+}
+
+export interface RunOptions {
+    readonly stack: string;
+    /** Raw config; defaults to the stack's `Pulumi.<stack>.yaml`. */
+    readonly config?: RawConfig;
+    /** Module path of the program; defaults to the project's index.ts. */
+    readonly program?: string;
+}
+
+/** Runs the program once under mocks and returns everything it registered. */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const config = options.config ?? loadStackConfig(options.stack);
+    const cloud = new FakeCloud();
+    await pulumi.runtime.setMocks(cloud, PROJECT, options.stack, false);
+    pulumi.runtime.setAllConfig({ ...config }, []);
+
+    const resources: PlannedResource[] = [];
+    const plainInputs = new Map<string, Record<string, unknown>>();
+    const monitor = settings.getMonitor();
+    const register = monitor.registerResource.bind(monitor);
+    monitor.registerResource = (req: any, callback: (err: unknown, res: any) => void) =>
+        register(req, (err: unknown, res: any) => {
+            if (!err && res) {
+                const urn: string = res.getUrn();
+                const raw = req.getObject()?.toJavaScript() ?? {};
+                const secretInputs: string[] = [];
+                const inputs = unwrap(raw, true, "", secretInputs) as Record<string, unknown>;
+                const plain = unwrap(raw, false, "", []) as Record<string, unknown>;
+                const propertyDeps = new Set<string>();
+                req.getPropertydependenciesMap().forEach((deps: any) => deps.getUrnsList().forEach((u: string) => propertyDeps.add(u)));
+                const dependencies: string[] = req.getDependenciesList();
+                const providerRef: string = req.getProvider();
+                if (req.getType().startsWith("pulumi:providers:")) cloud.rememberProvider(`${urn}::${res.getId()}`, plain);
+                resources.push({
+                    urn,
+                    type: req.getType(),
+                    name: req.getName(),
+                    custom: req.getCustom(),
+                    parent: req.getParent() || undefined,
+                    provider: providerRef ? providerRef.split("::").slice(0, -1).join("::") : undefined,
+                    inputs,
+                    secretInputs,
+                    protect: req.getProtect() === true,
+                    retainOnDelete: req.getRetainondelete() === true,
+                    dependencies: [...new Set(dependencies)],
+                    dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
+                });
+                plainInputs.set(urn, plain);
+            }
+            callback(err, res);
+        });
+
+    const modulePath = options.program ?? path.join(PROJECT_DIR, "index");
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const program = require(modulePath) as () => Promise<Record<string, unknown>>;
+    const returned = await program();
+    const secretOutputs: string[] = [];
+    const outputs = (await resolveOutputs(returned ?? {}, "", secretOutputs)) as Record<string, unknown>;
+    // Registrations triggered from inside applies finish after the outputs resolve: wait them out.
+    let seen = -1;
+    while (seen !== resources.length) {
+        seen = resources.length;
+        await settings.waitForRPCs();
+        await new Promise((resolve) => setImmediate(resolve));
+    }
+    return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs };
+}
+
+/** Query helpers for a run. */
+export function resourcesOfType(run: ProgramRun, type: string): PlannedResource[] {
+    return run.resources.filter((r) => r.type === type);
+}
+
+export function byName(run: ProgramRun, type: string, name: string): PlannedResource {
+    const found = run.resources.find((r) => r.type === type && r.name === name);
+    if (!found) throw new Error(`no ${type} named ${name} in ${run.stack}`);
+    return found;
+}
+
+export function byUrn(run: ProgramRun, urn: string): PlannedResource | undefined {
+    return run.resources.find((r) => r.urn === urn);
+}
