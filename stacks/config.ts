@@ -148,7 +148,7 @@ export function parseCountryStack(stackName: string, raw: RawConfig): CountrySta
     const prototypes = prototypesRaw === undefined ? [] : stringList("prototypes", prototypesRaw, prototypesAllowed, bad);
     if (prototypesRaw !== undefined && prototypes.length === 0 && isJsonList(prototypesRaw)) bad("prototypes", prototypesRaw, prototypesAllowed);
     if (prototypes.length > 0) {
-        for (const p of prototypes) if (!ALL_PROTOTYPES.includes(p)) bad("prototypes", p, `one of ${ALL_PROTOTYPES.join(", ")} (shards run s0…s14)`);
+        for (const p of new Set(prototypes)) if (!ALL_PROTOTYPES.includes(p)) bad("prototypes", p, `one of ${ALL_PROTOTYPES.join(", ")} (shards run s0…s14)`);
         for (const d of duplicates(prototypes)) bad("prototypes", d, "each prototype once");
         if (!prototypes.includes("global")) bad("prototypes", prototypesRaw, "a list that includes global (it hosts veiga, ouroboros and tapir)");
     }

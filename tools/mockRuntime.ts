@@ -203,6 +203,8 @@ export interface RunOptions {
     readonly config?: RawConfig;
     /** Module path of the program; defaults to the project's index.ts. */
     readonly program?: string;
+    /** Called for each resource as it registers, also when the program later fails. */
+    readonly onResource?: (resource: PlannedResource) => void;
 }
 
 /** Runs the program once under mocks and returns everything it registered. */
@@ -229,7 +231,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
                 const dependencies: string[] = req.getDependenciesList();
                 const providerRef: string = req.getProvider();
                 if (req.getType().startsWith("pulumi:providers:")) cloud.rememberProvider(`${urn}::${res.getId()}`, plain);
-                resources.push({
+                const planned: PlannedResource = {
                     urn,
                     type: req.getType(),
                     name: req.getName(),
@@ -242,8 +244,10 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
                     retainOnDelete: req.getRetainondelete() === true,
                     dependencies: [...new Set(dependencies)],
                     dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
-                });
+                };
+                resources.push(planned);
                 plainInputs.set(urn, plain);
+                options.onResource?.(planned);
             }
             callback(err, res);
         });

@@ -1,0 +1,155 @@
+// Naming rules, the bucket/table catalogue and generated bucket policies: pure functions.
+import { bucketPolicyDocument } from "../components/bucketPolicy";
+import { plannedBuckets, plannedTables } from "../stacks/catalogue";
+import { parseCountryStack, RawConfig } from "../stacks/config";
+import { aurora, barragemSecret, commonEtlSpecCountry, keysetsBucket, tableName } from "../stacks/naming";
+
+const base: RawConfig = {
+    "data-infra:country": "mx",
+    "data-infra:env": "staging",
+    "data-infra:prototypes": '["global","s0"]',
+    "data-infra:countryAccountId": "111111111111",
+    "data-infra:dataAccountId": "999999999999",
+};
+const staging = parseCountryStack("staging-mx", base);
+const prod = parseCountryStack("prod-mx", { ...base, "data-infra:env": "prod" });
+
+describe("runbook names", () => {
+    test("tables are <env>-<prototype>-<table>", () => {
+        expect(tableName("prod", "s3", "conrado")).toBe("prod-s3-conrado");
+    });
+
+    test("Aurora names follow the runbook's aws commands", () => {
+        expect(aurora.clusterId("staging", "s0")).toBe("staging-s0-barragem-aurora");
+        expect(aurora.instanceId("staging", "s0")).toBe("staging-s0-barragem-aurora-instance");
+        expect(aurora.securityGroup("prod", "global")).toBe("prod-global-barragem-aurora");
+        expect(aurora.subnetGroup("prod")).toBe("barragem-prod");
+        expect(aurora.clusterParameterGroup("prod", 16)).toBe("prod-barragem-aurora-postgres16-cluster");
+        expect(aurora.instanceParameterGroup("prod", 16)).toBe("prod-barragem-aurora-postgres16-instance");
+        expect(aurora.family(16)).toBe("aurora-postgresql16");
+    });
+
+    test("the secret file, keysets bucket and common-etl-spec keyword", () => {
+        expect(`${barragemSecret.bucket("co", "prod")}/${barragemSecret.key}`).toBe("nu-secrets-co-prod/barragem_secret_config.json");
+        expect(keysetsBucket("co", "prod")).toBe("nu-keysets-co-prod");
+        expect(commonEtlSpecCountry("co")).toBe(":metapod.dataset.country/co");
+    });
+});
+
+describe("the bucket catalogue", () => {
+    const byName = (stack = staging) => Object.fromEntries(plannedBuckets(stack).map((b) => [b.name, b]));
+
+    test("has every bucket of the runbook table, {clearance} expanded per clearance", () => {
+        expect(plannedBuckets(staging).map((b) => b.name)).toEqual([
+            "nu-ds-mx",
+            "nu-spark-dataset-series-mx-staging",
+            "nu-spark-datomic-logs-mx-staging",
+            "nu-spark-metapod-ephemeral-general-mx-staging",
+            "nu-spark-metapod-ephemeral-pii-mx-staging",
+            "nu-spark-metapod-manual-dataset-series-mx-staging",
+            "nu-spark-metapod-permanent-general-mx-staging",
+            "nu-spark-metapod-permanent-pii-mx-staging",
+            "nu-spark-static-mx-staging",
+            "nu-tmp-mx",
+            "nu-ds-mx-artifacts-realtime",
+            "nu-ds-mx-artifacts-batch",
+            "nu-ds-kubeflow-mx",
+            "nu-spark-devel-mx",
+            "nu-ouroboros-partition-pointers-mx",
+            "nu-spark-tmp-raw-mx-staging",
+        ]);
+    });
+
+    test("a third clearance adds one ephemeral and one permanent bucket", () => {
+        const three = parseCountryStack("staging-mx", { ...base, "data-infra:clearances": '["general","pii","restricted"]' });
+        const names = plannedBuckets(three).map((b) => b.name);
+        expect(names).toContain("nu-spark-metapod-ephemeral-restricted-mx-staging");
+        expect(names).toContain("nu-spark-metapod-permanent-restricted-mx-staging");
+        expect(names).toHaveLength(18);
+    });
+
+    test("places each bucket in its account and region (staging data region us-west-2)", () => {
+        const b = byName();
+        expect(b["nu-ds-mx"]).toMatchObject({ account: "country", accountId: "111111111111", region: "us-east-1" });
+        expect(b["nu-spark-dataset-series-mx-staging"]).toMatchObject({ account: "country", region: "us-west-2" });
+        expect(b["nu-spark-metapod-ephemeral-pii-mx-staging"]).toMatchObject({ account: "data", accountId: "999999999999", region: "us-west-2" });
+        expect(b["nu-spark-tmp-raw-mx-staging"]).toMatchObject({ account: "data", region: "us-west-2" });
+        expect(byName(prod)["nu-spark-static-mx-prod"]).toMatchObject({ account: "data", region: "us-east-1" });
+    });
+
+    test("country buckets grant the data account; nu-data buckets grant the country account", () => {
+        for (const b of plannedBuckets(staging)) {
+            expect(b.granteeAccountId).toBe(b.account === "country" ? "999999999999" : "111111111111");
+        }
+    });
+
+    test("names without <env> are owned by the prod stack only", () => {
+        const countryWide = plannedBuckets(staging).filter((b) => b.countryWide).map((b) => b.name);
+        expect(countryWide).toEqual([
+            "nu-ds-mx",
+            "nu-tmp-mx",
+            "nu-ds-mx-artifacts-realtime",
+            "nu-ds-mx-artifacts-batch",
+            "nu-ds-kubeflow-mx",
+            "nu-spark-devel-mx",
+            "nu-ouroboros-partition-pointers-mx",
+        ]);
+        expect(plannedBuckets(staging).filter((b) => b.countryWide).every((b) => !b.ownedByThisStack)).toBe(true);
+        expect(plannedBuckets(prod).every((b) => b.ownedByThisStack)).toBe(true);
+    });
+});
+
+describe("the table catalogue", () => {
+    test("global has all six tables; a shard has the four sharded ones", () => {
+        expect(plannedTables(staging, "global").map((t) => t.name)).toEqual([
+            "staging-global-correnteza",
+            "staging-global-correnteza-datomic-extraction-attempts",
+            "staging-global-conrado",
+            "staging-global-serving-layer-schemas",
+            "staging-global-tapir",
+            "staging-global-ouroboros-datomic",
+        ]);
+        expect(plannedTables(staging, "s7").map((t) => t.table)).toEqual([
+            "correnteza",
+            "correnteza-datomic-extraction-attempts",
+            "conrado",
+            "serving-layer-schemas",
+        ]);
+    });
+});
+
+describe("generated bucket policies", () => {
+    const readWrite = bucketPolicyDocument({ bucket: "nu-ds-co", granteeAccountId: "222222222222", access: "read-write" });
+    const readOnly = bucketPolicyDocument({ bucket: "nu-spark-static-co-prod", granteeAccountId: "111111111111", access: "read" });
+
+    test("deny every request without TLS, on the bucket and its objects", () => {
+        expect(readWrite.Statement[0]).toEqual({
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "s3:*",
+            Resource: ["arn:aws:s3:::nu-ds-co", "arn:aws:s3:::nu-ds-co/*"],
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+        });
+    });
+
+    test("grant the other account's root, never everyone", () => {
+        const allows = readWrite.Statement.filter((s) => s.Effect === "Allow");
+        expect(allows.length).toBeGreaterThan(0);
+        for (const s of allows) expect(s.Principal).toEqual({ AWS: "arn:aws:iam::222222222222:root" });
+    });
+
+    test("read-write lets the other account put and delete objects; read does not", () => {
+        const actions = (doc: typeof readWrite) => doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action);
+        expect(actions(readWrite)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]));
+        expect(actions(readOnly)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
+        expect(actions(readOnly)).not.toContain("s3:PutObject");
+        expect(actions(readOnly)).not.toContain("s3:DeleteObject");
+    });
+
+    test("never allow a wildcard action", () => {
+        for (const doc of [readWrite, readOnly]) {
+            for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) expect([s.Action].flat()).not.toContain("s3:*");
+        }
+    });
+});
