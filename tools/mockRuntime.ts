@@ -178,6 +178,24 @@ function unwrap(value: unknown, mask: boolean, at: string, secrets: string[]): u
     return value;
 }
 
+/** Providers receive nested config as JSON text; parse it back so readers see lists and objects. */
+function providerConfig(type: string, raw: Record<string, unknown>): Record<string, unknown> {
+    if (!type.startsWith("pulumi:providers:")) return raw;
+    const out: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(raw)) {
+        if (typeof value === "string" && /^[[{]/.test(value)) {
+            try {
+                out[key] = JSON.parse(value);
+                continue;
+            } catch {
+                // not JSON after all: keep the text
+            }
+        }
+        out[key] = value;
+    }
+    return out;
+}
+
 async function resolveOutputs(value: unknown, at: string, secrets: string[]): Promise<unknown> {
     if (pulumi.Output.isInstance(value)) {
         const out = value as pulumi.Output<unknown> & { promise(): Promise<unknown>; isSecret: Promise<boolean> };
@@ -207,8 +225,24 @@ export interface RunOptions {
     readonly onResource?: (resource: PlannedResource) => void;
 }
 
-/** Runs the program once under mocks and returns everything it registered. */
+/**
+ * Runs the program once under mocks and returns everything it registered.
+ *
+ * The Pulumi SDK captures `new Error().stack` for every promise and resource it creates; that
+ * alone is ~85% of a 16-prototype run. Stack capture is therefore off during the run unless
+ * DATA_INFRA_STACK_TRACES=1 (for debugging a failure inside the program).
+ */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    const limit = Error.stackTraceLimit;
+    if (process.env.DATA_INFRA_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+    try {
+        return await runProgramOnce(options);
+    } finally {
+        Error.stackTraceLimit = limit;
+    }
+}
+
+async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
     const config = options.config ?? loadStackConfig(options.stack);
     const cloud = new FakeCloud();
     await pulumi.runtime.setMocks(cloud, PROJECT, options.stack, false);
@@ -222,7 +256,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         register(req, (err: unknown, res: any) => {
             if (!err && res) {
                 const urn: string = res.getUrn();
-                const raw = req.getObject()?.toJavaScript() ?? {};
+                const raw = providerConfig(req.getType(), req.getObject()?.toJavaScript() ?? {});
                 const secretInputs: string[] = [];
                 const inputs = unwrap(raw, true, "", secretInputs) as Record<string, unknown>;
                 const plain = unwrap(raw, false, "", []) as Record<string, unknown>;
