@@ -1,0 +1,218 @@
+// `npm run plan -- --stack <stack>`: what `pulumi up` would create for a country stack, without
+// cloud credentials. Runs the real program (index.ts) with the stack's real Pulumi.<stack>.yaml
+// under Pulumi's mock runtime (tools/mockRuntime.ts) and prints it like `pulumi preview`.
+// Usage and every flag: docs/plan.md.
+import * as fs from "fs";
+import * as path from "path";
+import { parseArgs } from "util";
+import { ConfigError } from "../stacks/config";
+import { listStacks, loadStackConfig, ProgramRun, runProgram, StackFileError } from "./mockRuntime";
+import { diffPlans, renderDiff } from "./plan/diff";
+import { estimate } from "./plan/estimate";
+import { PlanFileError, planToJson, readPlan, toPlan } from "./plan/json";
+import { MANIFEST_HEADER, renderManifests } from "./plan/manifests";
+import { renderMermaid } from "./plan/mermaid";
+import { redact, secretValues } from "./plan/secrets";
+import { renderSummary, summarize } from "./plan/summary";
+import { renderTree } from "./plan/tree";
+import { Plan } from "./plan/types";
+
+export const GRAPH_FILE = "graph.mmd";
+
+export function usage(): string {
+    const stacks = listStacks();
+    return [
+        "Usage: npm run plan -- --stack <stack> [options]",
+        "",
+        "Shows what `pulumi up` would create for a stack, offline (no cloud credentials).",
+        "",
+        "  --stack <stack>           the stack to plan: a Pulumi.<stack>.yaml of this project",
+        "  --prototypes <a,b,…>      plan the stack as if its prototypes were this list (e.g. global,s0,s1)",
+        "  --json <file>             write every resource with its inputs (secrets masked), options and dependencies",
+        `  --out <dir>               write the Kubernetes manifests to <dir>/<prototype>/*.yaml and the graph to <dir>/${GRAPH_FILE}`,
+        "  --diff                    print what differs from --against, input by input, instead of the plan",
+        "  --against <stack|file>    the baseline of --diff: another stack, or a plan saved with --json",
+        "  --stats                   print timings and peak memory as one JSON line on stderr (npm run bench)",
+        "  -h, --help                this text",
+        "",
+        `Stacks here: ${stacks.join(", ") || "none"}`,
+    ].join("\n");
+}
+
+export interface Io {
+    out(text: string): void;
+    err(text: string): void;
+}
+
+const processIo: Io = {
+    out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+};
+
+class UsageError extends Error {}
+
+interface Args {
+    readonly stack: string;
+    readonly prototypes?: string[];
+    readonly json?: string;
+    readonly out?: string;
+    readonly against?: string;
+    readonly stats: boolean;
+}
+
+function parse(argv: readonly string[]): Args | "help" {
+    let values;
+    try {
+        ({ values } = parseArgs({
+            args: [...argv],
+            options: {
+                stack: { type: "string", short: "s" },
+                prototypes: { type: "string" },
+                json: { type: "string" },
+                out: { type: "string" },
+                diff: { type: "boolean" },
+                against: { type: "string" },
+                stats: { type: "boolean" },
+                help: { type: "boolean", short: "h" },
+            },
+            strict: true,
+            allowPositionals: false,
+        }));
+    } catch (error) {
+        throw new UsageError((error as Error).message);
+    }
+    if (values.help) return "help";
+    if (!values.stack) throw new UsageError("--stack is required");
+    if (values.diff && !values.against) throw new UsageError("--diff needs --against <stack|plan.json>");
+    const prototypes = values.prototypes
+        ?.split(",")
+        .map((p) => p.trim())
+        .filter((p) => p !== "");
+    return { stack: values.stack, prototypes, json: values.json, out: values.out, against: values.against, stats: values.stats === true };
+}
+
+/** Runs the stack's program; `prototypes` replaces the stack file's list (synthetic stacks). */
+async function plan(stack: string, prototypes?: readonly string[]): Promise<ProgramRun> {
+    const config = prototypes ? { ...loadStackConfig(stack), "data-infra:prototypes": JSON.stringify(prototypes) } : undefined;
+    return runProgram({ stack, config });
+}
+
+function isPlanFile(against: string): boolean {
+    return against.endsWith(".json") || (fs.existsSync(against) && fs.statSync(against).isFile());
+}
+
+/** Removes what an earlier `--out` wrote (files that carry our header), never anything else. */
+function clearRendered(dir: string): void {
+    if (!fs.existsSync(dir)) return;
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+        const full = path.join(dir, entry.name);
+        if (entry.isFile() && entry.name === GRAPH_FILE && fs.readFileSync(full, "utf8").startsWith("%% Stack ")) fs.rmSync(full);
+        if (!entry.isDirectory()) continue;
+        for (const file of fs.readdirSync(full)) {
+            const target = path.join(full, file);
+            if (file.endsWith(".yaml") && fs.readFileSync(target, "utf8").startsWith(MANIFEST_HEADER)) fs.rmSync(target);
+        }
+        if (fs.readdirSync(full).length === 0) fs.rmdirSync(full);
+    }
+}
+
+export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+    let args: Args | "help";
+    try {
+        args = parse(argv);
+    } catch (error) {
+        if (!(error instanceof UsageError)) throw error;
+        io.err(`${error.message}\n\n${usage()}`);
+        return 2;
+    }
+    if (args === "help") {
+        io.out(usage());
+        return 0;
+    }
+
+    try {
+        const run = await plan(args.stack, args.prototypes);
+        const current = toPlan(run);
+        const secrets = secretValues(run);
+        let leaks = 0;
+        const guard = (text: string, where: string): string => {
+            const r = redact(text, secrets);
+            if (r.leaks > 0) {
+                leaks += r.leaks;
+                io.err(`SECRET LEAK: ${r.leaks} secret value(s) reached ${where} through inputs not marked secret; masked here, but \`pulumi up\` would store them in plain text.`);
+            }
+            return r.text;
+        };
+
+        const est = estimate(current);
+        if (args.against) {
+            let baseline: Plan;
+            if (isPlanFile(args.against)) {
+                if (!fs.existsSync(args.against)) throw new PlanFileError(`No saved plan ${args.against}; write one with \`npm run plan -- --stack ${args.stack} --json ${args.against}\``);
+                baseline = readPlan(fs.readFileSync(args.against, "utf8"), args.against);
+            } else {
+                const baseRun = await plan(args.against);
+                secrets.push(...secretValues(baseRun));
+                baseline = toPlan(baseRun);
+            }
+            const label = isPlanFile(args.against) ? `${args.against} (saved plan of ${baseline.stack})` : baseline.stack;
+            io.out(guard(renderDiff(diffPlans(current, baseline), label), "the diff"));
+        } else {
+            io.out(guard(renderTree(current), "the plan"));
+            io.out(guard(renderSummary(current, summarize(current), est), "the summary"));
+        }
+
+        if (args.json) {
+            fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
+            fs.writeFileSync(args.json, guard(planToJson(current), args.json));
+            io.err(`Wrote ${args.json}: ${current.resources.length} resources.`);
+        }
+        if (args.out) {
+            clearRendered(args.out);
+            const { manifests, skipped } = renderManifests(current);
+            for (const m of manifests) {
+                const file = path.join(args.out, m.path);
+                fs.mkdirSync(path.dirname(file), { recursive: true });
+                fs.writeFileSync(file, guard(m.yaml, file));
+            }
+            fs.mkdirSync(args.out, { recursive: true });
+            const graph = path.join(args.out, GRAPH_FILE);
+            fs.writeFileSync(graph, guard(renderMermaid(current, est), graph));
+            const perPrototype = current.groups
+                .map((g) => [g, manifests.filter((m) => m.prototype === g).length] as const)
+                .filter(([, n]) => n > 0)
+                .map(([g, n]) => `${g} ${n}`);
+            io.err(`Wrote ${manifests.length} Kubernetes manifests to ${args.out}/${perPrototype.length ? ` (${perPrototype.join(", ")})` : ""} and the graph to ${graph}.`);
+            if (skipped.length > 0) io.err(`Not rendered as manifests (not plain Kubernetes objects): ${skipped.join(", ")}`);
+        }
+        if (args.stats) {
+            io.err(
+                `plan-stats ${JSON.stringify({
+                    stack: args.stack,
+                    prototypes: Array.isArray(run.outputs.prototypes) ? run.outputs.prototypes.length : undefined,
+                    resources: current.resources.length,
+                    criticalPathSeconds: est.criticalPathSeconds,
+                    serialSeconds: est.serialSeconds,
+                    processMs: Math.round(performance.now()),
+                    maxRssKb: process.resourceUsage().maxRSS,
+                })}`,
+            );
+        }
+        return leaks > 0 ? 1 : 0;
+    } catch (error) {
+        if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PlanFileError) {
+            io.err(error.message);
+            return 1;
+        }
+        const e = error as Error;
+        io.err(`Plan failed: ${e?.message ?? String(error)}`);
+        io.err(process.env.DATA_INFRA_STACK_TRACES === "1" ? String(e?.stack ?? "") : "(DATA_INFRA_STACK_TRACES=1 npm run plan -- … shows where)");
+        return 1;
+    }
+}
+
+if (require.main === module) {
+    main(process.argv.slice(2)).then((code) => {
+        process.exitCode = code;
+    });
+}
