@@ -1,6 +1,7 @@
 // The stack config contract (SPEC "Config contract"): every key of the `data-infra` namespace,
 // its default, and the checks that turn a stack file into one frozen CountryStack.
 // Validation is pure (no Pulumi runtime) so that it runs, and fails, before anything is registered.
+import { kubernetesClusterName } from "./naming";
 
 export const NAMESPACE = "data-infra";
 
@@ -26,6 +27,53 @@ export const COUNTRY_WIDE_BUCKETS_OWNER: Env = "prod";
 
 /** Oldest Aurora PostgreSQL major still in AWS standard support; the runbook's 10.7 is long gone. */
 export const MIN_AURORA_MAJOR = 14;
+
+/** The runbook's services ("Spin Veiga" … "Spin Barragem"); where each runs is stacks/services.ts. */
+export const SERVICES = ["veiga", "correnteza", "alph", "ouroboros", "conrado", "tapir", "barragem"] as const;
+export type Service = (typeof SERVICES)[number];
+/** Everything that runs an image: the services and Ouroboros's Datomic transactor (runbook data storage `ouroboros-datomic`). */
+export const WORKLOADS = [...SERVICES, "ouroboros-datomic"] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+/** Defaults of the services' keys (documented in CONFIG_KEYS). */
+export const SERVICE_DEFAULTS = {
+    namespace: "data-infra",
+    ingressClass: "nginx",
+    segmentCron: "*/5 * * * *",
+    segmentImage: "curlimages/curl:8.11.1",
+    requests: { cpu: "500m", memory: "2Gi" },
+    limits: { cpu: "2", memory: "2Gi" },
+} as const;
+
+export interface KubernetesCluster {
+    /** kubeconfig context of the prototype's cluster. */
+    readonly context: string;
+    /** Namespace this stack creates and owns on that cluster. */
+    readonly namespace: string;
+    /** EKS cluster whose OIDC provider the service roles trust, when oidcProviderArn is not given. */
+    readonly eksClusterName: string;
+    readonly oidcProviderArn?: string;
+    readonly ingressClass: string;
+}
+
+export interface ImageRef {
+    readonly repository: string;
+    readonly version: string;
+}
+
+export interface WorkloadSize {
+    readonly replicas: number;
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+}
+
+/** Runbook "Schedule segments processing": Tempo's barragem-process-next-segment tasks. */
+export interface SegmentScheduleConfig {
+    readonly cron: string;
+    readonly image: string;
+    /** Databases of the global task and of the shards task. */
+    readonly databases: { readonly global: readonly string[]; readonly shards: readonly string[] };
+}
 
 export interface AccountConfig {
     readonly id: string;
@@ -55,6 +103,13 @@ export interface CountryStack {
         readonly readCapacity?: number;
         readonly writeCapacity?: number;
     };
+    /** The country's DNS domain; its Route53 zone holds the canonical names. */
+    readonly domain: string;
+    /** Per prototype. */
+    readonly kubernetes: Readonly<Record<string, KubernetesCluster>>;
+    readonly images: Readonly<Record<Workload, ImageRef>>;
+    readonly workloads: Readonly<Record<Workload, WorkloadSize>>;
+    readonly segmentSchedule: SegmentScheduleConfig;
 }
 
 /** One documented key of the contract. The README's config reference lists exactly these. */
@@ -71,6 +126,9 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     { key: "prototypes", required: true, default: "—", meaning: "List of prototypes: `global` plus any of `s0`…`s14`, no duplicates." },
     { key: "countryAccountId", required: true, default: "—", meaning: "12-digit id of the country's AWS account for this env." },
     { key: "dataAccountId", required: true, default: "—", meaning: "12-digit id of the central `nu-data` account." },
+    { key: "domain", required: true, default: "—", meaning: "The country's DNS domain (`nu.com.co`); its public Route53 zone gets the canonical names `<env>-<prototype>-<service>.<domain>`." },
+    { key: "images", required: true, default: "— (`repository` defaults to `nu-<workload>`)", meaning: `Per workload (${WORKLOADS.join(", ")}): \`{version, repository}\`; \`version\` is the runbook's \`<image-version-as-string>\`, a quoted tag, never \`latest\`.` },
+    { key: "barragemSchedule", required: true, default: `— (\`cron\`: \`${SERVICE_DEFAULTS.segmentCron}\`, \`image\`: \`${SERVICE_DEFAULTS.segmentImage}\`)`, meaning: "Barragem's segment processing (Tempo's barragem-process-next-segment tasks): `{databases: {global: [...], shards: [...]}, cron, image}`; one request per database and run; `shards` is required when the stack has shards." },
     { key: "countryDeployRoleArn", required: false, default: "`arn:aws:iam::<countryAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the country account." },
     { key: "dataDeployRoleArn", required: false, default: "`arn:aws:iam::<dataAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the nu-data account." },
     { key: "region", required: false, default: "`us-east-1`", meaning: "Region of the country account's tables, Aurora clusters and services." },
@@ -84,6 +142,8 @@ export const CONFIG_KEYS: readonly ConfigKeyDoc[] = [
     { key: "dynamodbBillingMode", required: false, default: "`PAY_PER_REQUEST`", meaning: "`PAY_PER_REQUEST` or `PROVISIONED` for every table." },
     { key: "dynamodbReadCapacity", required: false, default: "— (required when PROVISIONED)", meaning: "Read capacity units per table when provisioned." },
     { key: "dynamodbWriteCapacity", required: false, default: "— (required when PROVISIONED)", meaning: "Write capacity units per table when provisioned." },
+    { key: "kubernetesClusters", required: false, default: `per prototype: \`context\` and \`eksClusterName\` \`<env>-<prototype>-<stackId>\`, \`namespace\` \`${SERVICE_DEFAULTS.namespace}\`, \`ingressClass\` \`${SERVICE_DEFAULTS.ingressClass}\`, \`oidcProviderArn\` looked up from the EKS cluster`, meaning: "Per prototype: the Kubernetes cluster its services run on and the IAM OIDC provider their roles trust." },
+    { key: "workloads", required: false, default: `\`replicas\` 2 in prod, 1 in staging (transactor 1); \`requests\` ${SERVICE_DEFAULTS.requests.cpu} CPU / ${SERVICE_DEFAULTS.requests.memory}; \`limits\` ${SERVICE_DEFAULTS.limits.cpu} CPU / ${SERVICE_DEFAULTS.limits.memory}`, meaning: "Per workload: `{replicas, requests: {cpu, memory}, limits: {cpu, memory}}`; limits at least the requests." },
 ];
 
 export interface ConfigProblem {
@@ -225,6 +285,8 @@ export function parseCountryStack(stackName: string, raw: RawConfig): CountrySta
     const readCapacity = capacity("dynamodbReadCapacity");
     const writeCapacity = capacity("dynamodbWriteCapacity");
 
+    const services = parseServiceKeys(get, bad, { env, stackId, prototypes, countryAccountId });
+
     if (problems.length > 0) throw new ConfigError(stackName, problems);
 
     return deepFreeze({
@@ -251,6 +313,7 @@ export function parseCountryStack(stackName: string, raw: RawConfig): CountrySta
             ...(readCapacity === undefined ? {} : { readCapacity }),
             ...(writeCapacity === undefined ? {} : { writeCapacity }),
         },
+        ...services,
     });
 }
 
@@ -291,4 +354,253 @@ function deepFreeze<T>(value: T): T {
         Object.freeze(value);
     }
     return value;
+}
+
+type Bad = (key: string, value: string | undefined, allowed: string) => void;
+
+/** A value as a problem shows it: strings as they are, anything else as JSON. */
+function shown(value: unknown): string {
+    return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+    return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** Parses an object-valued key (or nested field); reports it and returns undefined if it is not an object. */
+function objectValue(key: string, value: unknown, allowed: string, bad: Bad): Record<string, unknown> | undefined {
+    let parsed = value;
+    if (typeof value === "string") {
+        try {
+            parsed = JSON.parse(value);
+        } catch {
+            parsed = undefined;
+        }
+    }
+    if (!isPlainObject(parsed)) {
+        bad(key, shown(value), allowed);
+        return undefined;
+    }
+    return parsed;
+}
+
+/** Reports fields of an object that the contract does not know (a misspelt `verison` must not pass silently). */
+function onlyFields(key: string, obj: Record<string, unknown>, fields: readonly string[], bad: Bad): void {
+    for (const field of Object.keys(obj).sort()) {
+        if (!fields.includes(field)) bad(`${key}.${field}`, shown(obj[field]), `one of the fields ${fields.join(", ")}`);
+    }
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+const IMAGE_REPOSITORY = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const DATABASE = /^[a-z0-9][a-z0-9-]{0,62}$/;
+const CPU = /^(\d+m|\d+(\.\d{1,3})?)$/;
+const MEMORY = /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
+const RESERVED_NAMESPACES = ["default", "kube-system", "kube-public", "kube-node-lease"];
+
+/** CPU quantity in millicores. */
+function millicores(cpu: string): number {
+    return cpu.endsWith("m") ? Number(cpu.slice(0, -1)) : Math.round(Number(cpu) * 1000);
+}
+
+/** Memory quantity in bytes. */
+function bytes(memory: string): number {
+    const [, digits, unit] = MEMORY.exec(memory)!;
+    const factor: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 };
+    return Number(digits) * (unit ? factor[unit] : 1);
+}
+
+interface ServiceKeysContext {
+    readonly env: Env | undefined;
+    readonly stackId: string;
+    readonly prototypes: readonly string[];
+    readonly countryAccountId: string | undefined;
+}
+
+interface ServiceKeys {
+    readonly domain: string;
+    readonly kubernetes: Record<string, KubernetesCluster>;
+    readonly images: Record<Workload, ImageRef>;
+    readonly workloads: Record<Workload, WorkloadSize>;
+    readonly segmentSchedule: SegmentScheduleConfig;
+}
+
+/** The keys of the services (issue "services on Kubernetes"): reported through the same `bad` as every other key. */
+function parseServiceKeys(get: (key: string) => string | undefined, bad: Bad, ctx: ServiceKeysContext): ServiceKeys {
+    const domainAllowed = "the country's DNS domain in lowercase, e.g. nu.com.co (the name of its public Route53 zone)";
+    const domain = get("domain");
+    if (domain === undefined || domain === "") bad("domain", undefined, domainAllowed);
+    else if (!DOMAIN.test(domain)) bad("domain", domain, domainAllowed);
+
+    return {
+        domain: domain ?? "",
+        kubernetes: parseKubernetesClusters(get("kubernetesClusters"), bad, ctx),
+        images: parseImages(get("images"), bad),
+        workloads: parseWorkloads(get("workloads"), bad, ctx.env),
+        segmentSchedule: parseSegmentSchedule(get("barragemSchedule"), bad, ctx.prototypes),
+    };
+}
+
+function parseKubernetesClusters(raw: string | undefined, bad: Bad, ctx: ServiceKeysContext): Record<string, KubernetesCluster> {
+    const FIELDS = ["context", "namespace", "eksClusterName", "oidcProviderArn", "ingressClass"];
+    const given = raw === undefined ? {} : objectValue("kubernetesClusters", raw, "an object keyed by prototype, e.g. {s0: {context: …}}", bad) ?? {};
+    for (const prototype of Object.keys(given).sort()) {
+        if (!ctx.prototypes.includes(prototype)) bad(`kubernetesClusters.${prototype}`, shown(given[prototype]), `a prototype of this stack (${ctx.prototypes.join(", ")})`);
+    }
+    const out: Record<string, KubernetesCluster> = {};
+    for (const prototype of ctx.prototypes) {
+        const key = `kubernetesClusters.${prototype}`;
+        const entry = given[prototype] === undefined ? {} : objectValue(key, given[prototype], "an object with context, namespace, eksClusterName, oidcProviderArn, ingressClass", bad) ?? {};
+        onlyFields(key, entry, FIELDS, bad);
+        const text = (field: string, fallback: string, test: (v: string) => boolean, allowed: string): string => {
+            const value = entry[field] ?? fallback;
+            if (typeof value !== "string" || !test(value)) bad(`${key}.${field}`, shown(value), allowed);
+            return String(value);
+        };
+        const defaultName = kubernetesClusterName(ctx.env ?? ("<env>" as Env), prototype, ctx.stackId);
+        const context = text("context", defaultName, (v) => v.trim() !== "", "a kubeconfig context name");
+        const namespace = text(
+            "namespace",
+            SERVICE_DEFAULTS.namespace,
+            (v) => DNS_LABEL.test(v) && !RESERVED_NAMESPACES.includes(v),
+            `a namespace this stack creates and owns: a DNS label, not ${RESERVED_NAMESPACES.join(", ")}`,
+        );
+        const eksClusterName = text("eksClusterName", defaultName, (v) => /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/.test(v), "an EKS cluster name");
+        const ingressClass = text("ingressClass", SERVICE_DEFAULTS.ingressClass, (v) => DNS_LABEL.test(v), "an IngressClass name (DNS label)");
+        let oidc: string | undefined;
+        if (entry.oidcProviderArn !== undefined) {
+            const account = ctx.countryAccountId ?? "<countryAccountId>";
+            oidc = text(
+                "oidcProviderArn",
+                "",
+                (v) => {
+                    const match = /^arn:aws:iam::(\d{12}):oidc-provider\/[a-z0-9.-]+(\/[A-Za-z0-9._-]+)*$/.exec(v);
+                    return match !== null && (ctx.countryAccountId === undefined || match[1] === ctx.countryAccountId);
+                },
+                `an IAM OIDC provider ARN in the country account (arn:aws:iam::${account}:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>)`,
+            );
+        }
+        out[prototype] = { context, namespace, eksClusterName, ingressClass, ...(oidc === undefined ? {} : { oidcProviderArn: oidc }) };
+    }
+    return out;
+}
+
+function parseImages(raw: string | undefined, bad: Bad): Record<Workload, ImageRef> {
+    const allowed = `an object with {version} per workload (${WORKLOADS.join(", ")})`;
+    if (raw === undefined || raw === "") bad("images", undefined, allowed);
+    const given = raw === undefined || raw === "" ? {} : objectValue("images", raw, allowed, bad) ?? {};
+    for (const name of Object.keys(given).sort()) {
+        if (!(WORKLOADS as readonly string[]).includes(name)) bad(`images.${name}`, shown(given[name]), `one of the workloads ${WORKLOADS.join(", ")}`);
+    }
+    const out = {} as Record<Workload, ImageRef>;
+    for (const workload of WORKLOADS) {
+        const key = `images.${workload}`;
+        const entry = given[workload] === undefined ? {} : objectValue(key, given[workload], "an object {version, repository}", bad) ?? {};
+        onlyFields(key, entry, ["version", "repository"], bad);
+        const version = entry.version;
+        if (version === undefined) {
+            // Only report what is missing when the images key exists: a missing key is already one problem.
+            if (raw !== undefined && raw !== "") bad(`${key}.version`, undefined, `the image tag to run, as a string (runbook <image-version-as-string>; nu registry list-images nu-${workload})`);
+        } else if (typeof version !== "string") {
+            bad(`${key}.version`, shown(version), "a string: quote the version in YAML so that 1.10 stays 1.10");
+        } else if (!IMAGE_TAG.test(version) || version === "latest") {
+            bad(`${key}.version`, version, "a pinned image tag (letters, digits, _ . -; up to 128 characters), never latest");
+        }
+        const repository = entry.repository ?? `nu-${workload}`;
+        if (typeof repository !== "string" || !IMAGE_REPOSITORY.test(repository)) {
+            bad(`${key}.repository`, shown(repository), "an image repository without tag, e.g. nu-veiga or <registry>/<path>/nu-veiga");
+        }
+        out[workload] = { repository: String(repository), version: String(version ?? "") };
+    }
+    return out;
+}
+
+function parseWorkloads(raw: string | undefined, bad: Bad, env: Env | undefined): Record<Workload, WorkloadSize> {
+    const given = raw === undefined ? {} : objectValue("workloads", raw, `an object keyed by workload (${WORKLOADS.join(", ")})`, bad) ?? {};
+    for (const name of Object.keys(given).sort()) {
+        if (!(WORKLOADS as readonly string[]).includes(name)) bad(`workloads.${name}`, shown(given[name]), `one of the workloads ${WORKLOADS.join(", ")}`);
+    }
+    const out = {} as Record<Workload, WorkloadSize>;
+    for (const workload of WORKLOADS) {
+        const key = `workloads.${workload}`;
+        const entry = given[workload] === undefined ? {} : objectValue(key, given[workload], "an object {replicas, requests, limits}", bad) ?? {};
+        onlyFields(key, entry, ["replicas", "requests", "limits"], bad);
+        const defaultReplicas = workload === "ouroboros-datomic" || env !== "prod" ? 1 : 2;
+        const replicas = entry.replicas ?? defaultReplicas;
+        if (typeof replicas !== "number" || !Number.isInteger(replicas) || replicas < 1 || replicas > 50) {
+            bad(`${key}.replicas`, shown(replicas), "a whole number from 1 to 50");
+        }
+        const quantities = (kind: "requests" | "limits") => {
+            const part = entry[kind] === undefined ? {} : objectValue(`${key}.${kind}`, entry[kind], "an object {cpu, memory}", bad) ?? {};
+            onlyFields(`${key}.${kind}`, part, ["cpu", "memory"], bad);
+            const cpu = String(part.cpu ?? SERVICE_DEFAULTS[kind].cpu);
+            const memory = String(part.memory ?? SERVICE_DEFAULTS[kind].memory);
+            const cpuOk = CPU.test(cpu) && millicores(cpu) > 0;
+            const memoryOk = MEMORY.test(memory) && bytes(memory) > 0;
+            if (!cpuOk) bad(`${key}.${kind}.cpu`, cpu, "a positive CPU quantity such as 500m or 2");
+            if (!memoryOk) bad(`${key}.${kind}.memory`, memory, "a positive memory quantity such as 512Mi or 2Gi");
+            return { cpu, memory, cpuOk, memoryOk };
+        };
+        const requests = quantities("requests");
+        const limits = quantities("limits");
+        if (requests.cpuOk && limits.cpuOk && millicores(limits.cpu) < millicores(requests.cpu)) {
+            bad(`${key}.limits.cpu`, limits.cpu, `at least requests.cpu (${requests.cpu})`);
+        }
+        if (requests.memoryOk && limits.memoryOk && bytes(limits.memory) < bytes(requests.memory)) {
+            bad(`${key}.limits.memory`, limits.memory, `at least requests.memory (${requests.memory})`);
+        }
+        out[workload] = {
+            replicas: Number(replicas),
+            requests: { cpu: requests.cpu, memory: requests.memory },
+            limits: { cpu: limits.cpu, memory: limits.memory },
+        };
+    }
+    return out;
+}
+
+function parseSegmentSchedule(raw: string | undefined, bad: Bad, prototypes: readonly string[]): SegmentScheduleConfig {
+    const hasShards = prototypes.some((p) => p !== "global");
+    const databasesAllowed = (group: string) =>
+        `a non-empty list of distinct database names (lowercase, digits, dashes), those of Tempo's barragem-process-next-segment-${group} task`;
+    if (raw === undefined || raw === "") bad("barragemSchedule", undefined, "an object {databases: {global: [...], shards: [...]}, cron, image}");
+    const given = raw === undefined || raw === "" ? undefined : objectValue("barragemSchedule", raw, "an object {databases, cron, image}", bad);
+    const entry = given ?? {};
+    onlyFields("barragemSchedule", entry, ["databases", "cron", "image"], bad);
+
+    const cron = entry.cron ?? SERVICE_DEFAULTS.segmentCron;
+    const fields = typeof cron === "string" ? cron.trim().split(/\s+/) : [];
+    if (fields.length !== 5 || !fields.every((f) => /^[0-9A-Za-z*/,?-]+$/.test(f))) {
+        bad("barragemSchedule.cron", shown(cron), "a five-field cron expression in UTC, e.g. */5 * * * *");
+    }
+    const image = entry.image ?? SERVICE_DEFAULTS.segmentImage;
+    const imageMatch = typeof image === "string" ? /^(.+?)(?::([A-Za-z0-9_][A-Za-z0-9_.-]{0,127})|@sha256:[a-f0-9]{64})$/.exec(image) : null;
+    if (!imageMatch || !IMAGE_REPOSITORY.test(imageMatch[1]) || imageMatch[2] === "latest") {
+        bad("barragemSchedule.image", shown(image), "an image with a pinned tag or digest that has /bin/sh and curl, e.g. curlimages/curl:8.11.1");
+    }
+
+    const databases = { global: [] as string[], shards: [] as string[] };
+    if (given !== undefined) {
+        const byGroup = entry.databases === undefined ? undefined : objectValue("barragemSchedule.databases", entry.databases, "an object {global: [...], shards: [...]}", bad);
+        if (entry.databases === undefined) bad("barragemSchedule.databases", undefined, "an object {global: [...], shards: [...]}");
+        if (byGroup !== undefined) {
+            onlyFields("barragemSchedule.databases", byGroup, ["global", "shards"], bad);
+            for (const group of ["global", "shards"] as const) {
+                const key = `barragemSchedule.databases.${group}`;
+                const list = byGroup[group];
+                if (list === undefined) {
+                    if (group === "global" || hasShards) bad(key, undefined, databasesAllowed(group));
+                    continue;
+                }
+                if (!Array.isArray(list) || list.length === 0 || list.some((d) => typeof d !== "string" || !DATABASE.test(d))) {
+                    bad(key, shown(list), databasesAllowed(group));
+                    continue;
+                }
+                for (const d of duplicates(list as string[])) bad(key, d, "each database once");
+                databases[group] = list as string[];
+            }
+        }
+    }
+    return { cron: String(cron), image: String(image), databases };
 }

@@ -53,3 +53,58 @@ export function s3BucketArn(bucket: string): string {
 export function accountRootArn(accountId: string): string {
     return `arn:aws:iam::${accountId}:root`;
 }
+
+/** Every object of a bucket, for IAM statements on object actions. */
+export function s3ObjectsArn(bucket: string): string {
+    return `${s3BucketArn(bucket)}/*`;
+}
+
+/** One object, e.g. Barragem's secret file. */
+export function s3ObjectArn(bucket: string, key: string): string {
+    return `${s3BucketArn(bucket)}/${key}`;
+}
+
+export function dynamodbTableArn(region: string, accountId: string, table: string): string {
+    return `arn:aws:dynamodb:${region}:${accountId}:table/${table}`;
+}
+
+/** Runbook `update-canonical-dns`: the name other systems use, `<env>-<prototype>-<service>.<domain>`. */
+export function canonicalHost(env: Env, prototype: string, service: string, domain: string): string {
+    return `${prototypeScoped(env, prototype, service)}.${domain}`;
+}
+
+/** The `<stack-id>` deployment's own name, which the canonical name points at: `<env>-<prototype>-<stack-id>-<service>.<domain>`. */
+export function stackHost(env: Env, prototype: string, stackId: string, service: string, domain: string): string {
+    return `${prototypeScoped(env, prototype, `${stackId}-${service}`)}.${domain}`;
+}
+
+/** Metapod's `services` entry for the country's Veiga (runbook "Checking Blueprint interaction"). */
+export const metapodVeiga = {
+    key: (country: string) => `veiga-${country}`,
+    url: (env: Env, domain: string) => `https://${canonicalHost(env, "global", "veiga", domain)}/api`,
+};
+
+/** Default kubeconfig context and EKS cluster name of a prototype: `<env>-<prototype>-<stack-id>`. */
+export function kubernetesClusterName(env: Env, prototype: string, stackId: string): string {
+    return prototypeScoped(env, prototype, stackId);
+}
+
+/** IAM role a workload's ServiceAccount assumes: `<env>-<prototype>-<workload>`. */
+export function serviceRoleName(env: Env, prototype: string, workload: string): string {
+    return prototypeScoped(env, prototype, workload);
+}
+
+/** IAM OIDC provider of an EKS cluster, from its issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */
+export function oidcProviderArn(accountId: string, issuerUrl: string): string {
+    return `arn:aws:iam::${accountId}:oidc-provider/${issuerUrl.replace(/^https:\/\//, "")}`;
+}
+
+/** The issuer part of an OIDC provider ARN: the prefix of its `:sub` and `:aud` condition keys. */
+export function oidcIssuer(providerArn: string): string {
+    return providerArn.replace(/^arn:aws:iam::\d{12}:oidc-provider\//, "");
+}
+
+/** Datomic transactor's in-cluster address, which it advertises to peers through storage. */
+export function inClusterHost(name: string, namespace: string): string {
+    return `${name}.${namespace}.svc.cluster.local`;
+}
