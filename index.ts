@@ -6,11 +6,15 @@ import { AwsProviders } from "./components/awsProviders";
 import { BarragemAurora, BarragemAuroraBase } from "./components/barragemAurora";
 import { BarragemSecret } from "./components/barragemSecret";
 import { BucketSet } from "./components/bucketSet";
+import { lookupCountryZone } from "./components/canonicalDns";
+import { KubernetesProviders } from "./components/kubernetesProviders";
+import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
-import { alertTopicName, barragemSecret, commonEtlSpecCountry } from "./stacks/naming";
+import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
 import { readCountryStack } from "./stacks/read";
+import { serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
@@ -45,16 +49,22 @@ export = async function dataInfra() {
 
     const tables: Record<string, Record<string, pulumi.Output<string>>> = {};
     const auroraEndpoints: Record<string, pulumi.Output<string>> = {};
+    // Kept per prototype so that each prototype's services wait for exactly their own data.
+    const dataTables: Record<string, Record<string, DataTable>> = {};
+    const databases: Record<string, BarragemAurora> = {};
     for (const prototype of stack.prototypes) {
         // Data storage of Correnteza, Conrado, Tapir and Ouroboros.
         tables[prototype] = {};
+        dataTables[prototype] = {};
         for (const table of plannedTables(stack, prototype)) {
-            tables[prototype][table.table] = new DataTable(table.name, {
+            const created = new DataTable(table.name, {
                 table,
                 billing: stack.dynamodb,
                 alerts: alerts.routing,
                 provider: aws.country(),
-            }).tableName;
+            });
+            dataTables[prototype][table.table] = created;
+            tables[prototype][table.table] = created.tableName;
         }
 
         const db = new BarragemAurora(`${prototype}-barragem-aurora`, {
@@ -68,6 +78,23 @@ export = async function dataInfra() {
             provider: aws.country(),
         });
         auroraEndpoints[prototype] = db.endpoint;
+        databases[prototype] = db;
+    }
+
+    // Spin Veiga, Correnteza, Alph, Ouroboros, Conrado, Tapir and Barragem, with their canonical
+    // DNS and Barragem's segment schedule: per prototype, on that prototype's own cluster.
+    const clusters = new KubernetesProviders(stack, aws.country());
+    const zoneId = lookupCountryZone(stack.domain, aws.country());
+    for (const prototype of stack.prototypes) {
+        new PrototypeServices(`${prototype}-services`, {
+            stack,
+            prototype,
+            cluster: clusters.of(prototype),
+            tables: dataTables[prototype],
+            aurora: databases[prototype],
+            zoneId,
+            awsProvider: aws.country(),
+        });
     }
 
     // Hand-off outputs for common-etl-spec, Itaipu and Metapod.
@@ -84,5 +111,7 @@ export = async function dataInfra() {
         barragemSecretObject: `s3://${barragemSecret.bucket(stack.country, stack.env)}/${barragemSecret.key}`,
         alertTopicArn: alerts.topicArn,
         alertsEnabled: stack.alertsEnabled,
+        serviceHosts: serviceHosts(stack),
+        metapodServices: { [metapodVeiga.key(stack.country)]: metapodVeiga.url(stack.env, stack.domain) },
     };
 };

@@ -137,6 +137,10 @@ class FakeCloud implements pulumi.runtime.Mocks {
             case "aws:sns/topic:Topic":
                 state.arn = `arn:aws:sns:${region}:${account}:${physical}`;
                 break;
+            case "kubernetes:networking.k8s.io/v1:Ingress":
+                // The ingress controller's load balancer, which the canonical DNS records point at.
+                state.status = { loadBalancer: { ingress: [{ hostname: `${args.name}.elb-mock.${region}.amazonaws.com` }] } };
+                break;
         }
         return { id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${physical}-id`, state };
     }
@@ -153,6 +157,11 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 return { id: "sg-mock-kubernetes-nodes", name: "kubernetes-nodes" };
             case "aws:route53/getZone:getZone":
                 return { zoneId: `ZMOCK${String(inputs.name ?? "").toUpperCase().replace(/[^A-Z0-9]/g, "")}`, name: inputs.name };
+            case "aws:eks/getCluster:getCluster":
+                return {
+                    name: inputs.name,
+                    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.region(args.provider)}.amazonaws.com/id/MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}` }] }],
+                };
             default:
                 return inputs;
         }

@@ -1,0 +1,152 @@
+// Runbook `(app/create! prototype "<stack-id>" :<service> "<image-version-as-string>")`: one
+// workload of a prototype, i.e. its ServiceAccount (with its IAM role), the ConfigMap holding its
+// country-specific config, the Deployment health-checked like `ser curl get … /api/version`, the
+// Service and, for the services with a canonical name, the Ingress that name reaches.
+import { createHash } from "crypto";
+import * as k8s from "@pulumi/kubernetes";
+import * as pulumi from "@pulumi/pulumi";
+import type { WorkloadPlan } from "../stacks/services";
+
+/** The pod-level guarantees every workload and job has (non-root, no host namespaces, no escalation). */
+export const RESTRICTED_POD = {
+    automountServiceAccountToken: false,
+    hostNetwork: false,
+    hostPID: false,
+    hostIPC: false,
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: "RuntimeDefault" } },
+} satisfies Partial<k8s.types.input.core.v1.PodSpec>;
+
+export const RESTRICTED_CONTAINER: k8s.types.input.core.v1.SecurityContext = {
+    privileged: false,
+    allowPrivilegeEscalation: false,
+    readOnlyRootFilesystem: true,
+    runAsNonRoot: true,
+    capabilities: { drop: ["ALL"] },
+};
+
+export interface ServiceWorkloadArgs {
+    readonly plan: WorkloadPlan<pulumi.Input<string>>;
+    /** The prototype's Namespace name, as an output of it, so objects wait for the namespace. */
+    readonly namespace: pulumi.Input<string>;
+    readonly roleArn: pulumi.Input<string>;
+    readonly ingressClass: string;
+    /** What the pods truly need before they start (their tables, Barragem's database, their role); nothing else. */
+    readonly needs: pulumi.Resource[];
+    readonly provider: k8s.Provider;
+}
+
+export class ServiceWorkload extends pulumi.ComponentResource {
+    readonly serviceName: pulumi.Output<string>;
+    /** Load balancer in front of the Ingress, for the DNS records; undefined for in-cluster workloads. */
+    readonly loadBalancerHostname?: pulumi.Output<string>;
+
+    constructor(name: string, args: ServiceWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("data-infra:k8s:ServiceWorkload", name, {}, opts);
+        const { plan, provider } = args;
+        const child = { parent: this, provider };
+        const metadata = { name: plan.name, namespace: args.namespace, labels: plan.labels };
+        const selector = {
+            "app.kubernetes.io/name": plan.labels["app.kubernetes.io/name"],
+            "app.kubernetes.io/component": plan.labels["app.kubernetes.io/component"],
+            "data-infra/stack-id": plan.labels["data-infra/stack-id"],
+        };
+
+        const serviceAccount = new k8s.core.v1.ServiceAccount(
+            name,
+            { metadata: { ...metadata, annotations: { "eks.amazonaws.com/role-arn": args.roleArn } }, automountServiceAccountToken: false },
+            child,
+        );
+
+        const content = plan.configFile.content;
+        const text: pulumi.Output<string> =
+            typeof content === "string" ? pulumi.output(content) : pulumi.output(content).apply((c) => `${JSON.stringify(c, null, 2)}\n`);
+        const configMap = new k8s.core.v1.ConfigMap(name, { metadata, data: { [plan.configFile.name]: text } }, child);
+
+        const probe = { httpGet: { path: plan.probe.path, port: plan.probe.port }, timeoutSeconds: 5 };
+        new k8s.apps.v1.Deployment(
+            name,
+            {
+                metadata,
+                spec: {
+                    replicas: plan.size.replicas,
+                    selector: { matchLabels: selector },
+                    strategy: { type: "RollingUpdate", rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+                    template: {
+                        metadata: {
+                            labels: plan.labels,
+                            // A config change rolls the pods, which read the file only at start.
+                            annotations: { "data-infra/config-sha256": text.apply((t) => createHash("sha256").update(t).digest("hex")) },
+                        },
+                        spec: {
+                            ...RESTRICTED_POD,
+                            serviceAccountName: serviceAccount.metadata.name,
+                            containers: [
+                                {
+                                    name: plan.name,
+                                    image: plan.image,
+                                    ports: [
+                                        { name: plan.port.name, containerPort: plan.port.number },
+                                        ...(plan.probe.port === plan.port.number ? [] : [{ name: "health", containerPort: plan.probe.port }]),
+                                    ],
+                                    env: Object.entries(plan.env).map(([envName, value]) => ({ name: envName, value })),
+                                    resources: { requests: { ...plan.size.requests }, limits: { ...plan.size.limits } },
+                                    // JVM services take a while to start: the startup probe holds the others back for up to 5 minutes.
+                                    startupProbe: { ...probe, periodSeconds: 10, failureThreshold: 30 },
+                                    readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
+                                    livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 3 },
+                                    securityContext: RESTRICTED_CONTAINER,
+                                    volumeMounts: [
+                                        { name: "config", mountPath: `/etc/${plan.name}`, readOnly: true },
+                                        { name: "tmp", mountPath: "/tmp" },
+                                    ],
+                                },
+                            ],
+                            volumes: [
+                                { name: "config", configMap: { name: configMap.metadata.name } },
+                                { name: "tmp", emptyDir: {} },
+                            ],
+                        },
+                    },
+                },
+            },
+            { ...child, dependsOn: args.needs },
+        );
+
+        const servicePort = plan.hosts ? 80 : plan.port.number;
+        const service = new k8s.core.v1.Service(
+            name,
+            {
+                metadata,
+                spec: { type: "ClusterIP", selector, ports: [{ name: plan.port.name, port: servicePort, targetPort: plan.port.name }] },
+            },
+            child,
+        );
+        this.serviceName = service.metadata.name;
+
+        if (plan.hosts) {
+            const hosts = [plan.hosts.canonical, plan.hosts.stack];
+            const backend = { service: { name: service.metadata.name, port: { number: servicePort } } };
+            const ingress = new k8s.networking.v1.Ingress(
+                name,
+                {
+                    metadata,
+                    spec: {
+                        ingressClassName: args.ingressClass,
+                        // TLS with the ingress controller's default certificate for the country domain.
+                        tls: [{ hosts }],
+                        rules: hosts.map((host) => ({ host, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } })),
+                    },
+                },
+                child,
+            );
+            this.loadBalancerHostname = ingress.status.apply((status) => {
+                const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
+                if (!hostname) {
+                    throw new Error(`Ingress ${plan.name} on ${plan.prototype} got no load balancer hostname; is the ingress class ${args.ingressClass} served on that cluster?`);
+                }
+                return hostname;
+            });
+        }
+        this.registerOutputs({ serviceName: this.serviceName });
+    }
+}
