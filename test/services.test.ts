@@ -1,0 +1,534 @@
+// The services of the runbook ("Spin Veiga" … "Spin Barragem", the Tempo schedule, canonical DNS)
+// as the real program registers them under the mock runtime, for both stack files and a 4-shard stack.
+import { IamPolicy } from "../components/serviceAccess";
+import { byName, byUrn, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram } from "../tools/mockRuntime";
+import { configFrom, prototypesWithShards, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
+
+const T = {
+    deployment: "kubernetes:apps/v1:Deployment",
+    configMap: "kubernetes:core/v1:ConfigMap",
+    serviceAccount: "kubernetes:core/v1:ServiceAccount",
+    service: "kubernetes:core/v1:Service",
+    ingress: "kubernetes:networking.k8s.io/v1:Ingress",
+    cronJob: "kubernetes:batch/v1:CronJob",
+    namespace: "kubernetes:core/v1:Namespace",
+    k8sProvider: "pulumi:providers:kubernetes",
+    role: "aws:iam/role:Role",
+    rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+    record: "aws:route53/record:Record",
+    table: "aws:dynamodb/table:Table",
+    cluster: "aws:rds/cluster:Cluster",
+    instance: "aws:rds/clusterInstance:ClusterInstance",
+};
+
+const GLOBAL_ONLY = ["veiga", "ouroboros", "tapir"];
+const EVERYWHERE = ["correnteza", "alph", "conrado", "barragem"];
+const COUNTRY_ACCOUNT: Record<string, string> = { staging: "400000000101", prod: "400000000102" };
+
+type Json = Record<string, unknown>;
+const labelsOf = (r: PlannedResource) => ((r.inputs.metadata as Json | undefined)?.labels ?? {}) as Record<string, string>;
+const prototypeOf = (r: PlannedResource) => labelsOf(r)["data-infra/prototype"];
+const nameLabel = (r: PlannedResource) => labelsOf(r)["app.kubernetes.io/name"];
+const componentOf = (r: PlannedResource) => labelsOf(r)["app.kubernetes.io/component"];
+const podSpec = (d: PlannedResource) => ((d.inputs.spec as Json).template as Json).spec as Json;
+const containers = (spec: Json) => spec.containers as Json[];
+
+/** The workload of one prototype by k8s type, e.g. (run, T.configMap, "s0", "barragem"). */
+function workload(run: ProgramRun, type: string, prototype: string, name: string): PlannedResource {
+    return byName(run, type, `${prototype}-${name}`);
+}
+
+function configJson(run: ProgramRun, prototype: string, service: string): Json {
+    const data = workload(run, T.configMap, prototype, service).inputs.data as Record<string, string>;
+    return JSON.parse(data["config.json"]);
+}
+
+/** The prototype a resource belongs to, read from its name (`<env>-<prototype>-…`, `<prototype>-…`, `k8s-<prototype>`). */
+function ownerPrototype(r: PlannedResource): string | undefined {
+    return /^(?:staging-|prod-|k8s-)?(global|s\d+)(?:-|$)/.exec(r.name)?.[1];
+}
+
+const runs: Record<string, ProgramRun> = {};
+const SHARDED = "staging-co with 4 shards";
+const CASES = [...STACK_FILES, SHARDED];
+const prototypesOf: Record<string, string[]> = { "staging-co": ["global", "s0"], "prod-co": ["global", "s0"], [SHARDED]: prototypesWithShards(4) };
+const envOf = (name: string) => (name.startsWith("prod") ? "prod" : "staging");
+
+beforeAll(async () => {
+    for (const stack of STACK_FILES) runs[stack] = await runProgram({ stack });
+    runs[SHARDED] = await runWithShards(4);
+});
+
+describe.each(CASES)("the service matrix of %s", (name) => {
+    test("veiga, ouroboros and tapir run on global only; correnteza, alph, conrado and barragem on every prototype", () => {
+        const run = runs[name];
+        const apis = resourcesOfType(run, T.deployment).filter((d) => componentOf(d) === "api");
+        for (const prototype of prototypesOf[name]) {
+            const here = apis.filter((d) => prototypeOf(d) === prototype).map(nameLabel).sort();
+            const expected = prototype === "global" ? [...GLOBAL_ONLY, ...EVERYWHERE] : EVERYWHERE;
+            expect({ prototype, services: here }).toEqual({ prototype, services: [...expected].sort() });
+        }
+        expect(new Set(apis.map(prototypeOf))).toEqual(new Set(prototypesOf[name]));
+    });
+
+    test("Ouroboros's Datomic transactor runs on global only", () => {
+        const transactors = resourcesOfType(runs[name], T.deployment).filter((d) => componentOf(d) === "datomic-transactor");
+        expect(transactors.map((d) => [prototypeOf(d), nameLabel(d), (d.inputs.metadata as Json).name])).toEqual([["global", "ouroboros", "ouroboros-datomic"]]);
+    });
+
+    test("each prototype has one Kubernetes provider, for its own cluster context and namespace", () => {
+        const run = runs[name];
+        const providers = resourcesOfType(run, T.k8sProvider);
+        expect(providers.map((p) => p.name).sort()).toEqual(prototypesOf[name].map((p) => `k8s-${p}`).sort());
+        for (const p of providers) {
+            const prototype = p.name.replace(/^k8s-/, "");
+            expect(p.inputs).toMatchObject({ context: `${envOf(name)}-${prototype}-blue`, namespace: "data-infra" });
+        }
+    });
+
+    test("every Kubernetes object uses its own prototype's provider, never an ambient one", () => {
+        const run = runs[name];
+        const objects = run.resources.filter((r) => r.type.startsWith("kubernetes:"));
+        expect(objects.length).toBeGreaterThan(0);
+        for (const r of objects) {
+            const provider = byUrn(run, r.provider ?? "");
+            expect({ object: r.name, provider: provider?.name }).toEqual({ object: r.name, provider: `k8s-${prototypeOf(r)}` });
+            expect(r.parent).toBeDefined();
+        }
+    });
+
+    test("every Kubernetes object carries the standard labels", () => {
+        for (const r of runs[name].resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+            const labels = labelsOf(r);
+            expect({ object: `${r.type} ${r.name}`, labels }).toEqual({
+                object: `${r.type} ${r.name}`,
+                labels: expect.objectContaining({
+                    "app.kubernetes.io/name": expect.any(String),
+                    "app.kubernetes.io/part-of": "data-infra",
+                    "data-infra/prototype": ownerPrototype(r),
+                    "data-infra/stack-id": "blue",
+                }),
+            });
+        }
+    });
+
+    test("a workload's objects and pods are labelled with its service's name", () => {
+        const run = runs[name];
+        for (const d of resourcesOfType(run, T.deployment)) {
+            const service = nameLabel(d);
+            const workloadName = String((d.inputs.metadata as Json).name);
+            expect(workloadName === service || workloadName === `${service}-datomic`).toBe(true);
+            expect(((d.inputs.spec as Json).template as Json).metadata).toMatchObject({ labels: labelsOf(d) });
+            for (const type of [T.configMap, T.serviceAccount, T.service]) expect(labelsOf(byName(run, type, d.name))).toEqual(labelsOf(d));
+        }
+    });
+});
+
+describe.each(STACK_FILES)("workloads of %s", (stackName) => {
+    const env = envOf(stackName);
+    const config = loadStackConfig(stackName);
+    const images = JSON.parse(config["data-infra:images"]) as Record<string, { version: string }>;
+
+    test("every service is health-checked on GET /api/version (readiness, liveness and startup)", () => {
+        const apis = resourcesOfType(runs[stackName], T.deployment).filter((d) => componentOf(d) === "api");
+        expect(apis).toHaveLength(11);
+        for (const d of apis) {
+            const [container] = containers(podSpec(d));
+            for (const probe of ["readinessProbe", "livenessProbe", "startupProbe"]) {
+                expect({ workload: d.name, probe, httpGet: (container[probe] as Json).httpGet }).toEqual({
+                    workload: d.name,
+                    probe,
+                    httpGet: { path: "/api/version", port: 8080 },
+                });
+            }
+        }
+    });
+
+    test("the Datomic transactor is health-checked on its ping endpoint", () => {
+        const [container] = containers(podSpec(workload(runs[stackName], T.deployment, "global", "ouroboros-datomic")));
+        expect((container.readinessProbe as Json).httpGet).toEqual({ path: "/health", port: 9999 });
+        expect((container.livenessProbe as Json).httpGet).toEqual({ path: "/health", port: 9999 });
+    });
+
+    test("images are <repository>:<version> from config, per workload", () => {
+        for (const d of resourcesOfType(runs[stackName], T.deployment)) {
+            const workloadName = String((d.inputs.metadata as Json).name);
+            expect(containers(podSpec(d))[0].image).toBe(`nu-${workloadName}:${images[workloadName].version}`);
+        }
+    });
+
+    test("every pod runs as non-root, unprivileged, without host namespaces, with requests and limits", () => {
+        const run = runs[stackName];
+        const pods = [
+            ...resourcesOfType(run, T.deployment).map(podSpec),
+            ...resourcesOfType(run, T.cronJob).map((c) => ((((c.inputs.spec as Json).jobTemplate as Json).spec as Json).template as Json).spec as Json),
+        ];
+        expect(pods.length).toBe(14);
+        for (const spec of pods) {
+            expect(spec).toMatchObject({ hostNetwork: false, hostPID: false, hostIPC: false, securityContext: { runAsNonRoot: true } });
+            for (const c of containers(spec)) {
+                expect(c.securityContext).toMatchObject({ privileged: false, allowPrivilegeEscalation: false, runAsNonRoot: true });
+                expect(c.resources).toEqual({
+                    requests: { cpu: expect.any(String), memory: expect.any(String) },
+                    limits: { cpu: expect.any(String), memory: expect.any(String) },
+                });
+            }
+        }
+    });
+
+    test(`replicas default to ${env === "prod" ? 2 : 1} per service and 1 transactor`, () => {
+        for (const d of resourcesOfType(runs[stackName], T.deployment)) {
+            const expected = componentOf(d) === "api" && env === "prod" ? 2 : 1;
+            expect({ workload: d.name, replicas: (d.inputs.spec as Json).replicas }).toEqual({ workload: d.name, replicas: expected });
+        }
+    });
+
+    test("the namespace is created on each cluster and enforces the restricted pod security standard", () => {
+        for (const ns of resourcesOfType(runs[stackName], T.namespace)) {
+            expect(ns.inputs.metadata).toMatchObject({ name: "data-infra", labels: { "pod-security.kubernetes.io/enforce": "restricted" } });
+        }
+        expect(resourcesOfType(runs[stackName], T.namespace)).toHaveLength(2);
+    });
+});
+
+describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
+    const env = envOf(stackName);
+
+    test('tapir gets {"partitions-bucket": "nu-spark-metapod-ephemeral-pii-co-<env>"} and its tapir table', () => {
+        expect(configJson(runs[stackName], "global", "tapir")).toEqual({
+            "partitions-bucket": `nu-spark-metapod-ephemeral-pii-co-${env}`,
+            "tapir-table": `${env}-global-tapir`,
+        });
+    });
+
+    test("barragem on each prototype gets the datomic-logs bucket and its own prototype's Aurora endpoint", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            const cluster = byName(run, T.cluster, `${env}-${prototype}-barragem-aurora`);
+            expect(configJson(run, prototype, "barragem")).toEqual({
+                "datomic-logs-bucket": `nu-spark-datomic-logs-co-${env}`,
+                "rdb-unqualified-endpoint-url": `${cluster.inputs.clusterIdentifier}.cluster-mock.us-east-1.rds.amazonaws.com`,
+            });
+            expect((run.outputs.auroraEndpoints as Record<string, string>)[prototype]).toBe(configJson(run, prototype, "barragem")["rdb-unqualified-endpoint-url"]);
+        }
+    });
+
+    test('ouroboros gets {"valid_input_path_buckets": ["nu-spark-metapod-manual-dataset-series-co-<env>"]} and its Datomic table', () => {
+        expect(configJson(runs[stackName], "global", "ouroboros")).toEqual({
+            valid_input_path_buckets: [`nu-spark-metapod-manual-dataset-series-co-${env}`],
+            "ouroboros-datomic-table": `${env}-global-ouroboros-datomic`,
+        });
+    });
+
+    test("the transactor stores in the ouroboros-datomic table and advertises its in-cluster name", () => {
+        const data = workload(runs[stackName], T.configMap, "global", "ouroboros-datomic").inputs.data as Record<string, string>;
+        const properties = data["transactor.properties"];
+        expect(properties).toContain("protocol=ddb\n");
+        expect(properties).toContain(`aws-dynamodb-table=${env}-global-ouroboros-datomic\n`);
+        expect(properties).toContain("alt-host=ouroboros-datomic.data-infra.svc.cluster.local\n");
+    });
+
+    test("correnteza, conrado and alph get their own prototype's tables and their buckets", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            expect(configJson(run, prototype, "correnteza")).toEqual({
+                "datomic-logs-bucket": `nu-spark-datomic-logs-co-${env}`,
+                "correnteza-table": `${env}-${prototype}-correnteza`,
+                "correnteza-datomic-extraction-attempts-table": `${env}-${prototype}-correnteza-datomic-extraction-attempts`,
+            });
+            expect(configJson(run, prototype, "conrado")).toEqual({
+                "conrado-table": `${env}-${prototype}-conrado`,
+                "serving-layer-schemas-table": `${env}-${prototype}-serving-layer-schemas`,
+            });
+            expect(configJson(run, prototype, "alph")).toEqual({ "dataset-series-bucket": `nu-spark-dataset-series-co-${env}` });
+        }
+        expect(configJson(run, "global", "veiga")).toEqual({});
+    });
+
+    test("a config change rolls the pods: the pod template carries the config's checksum", () => {
+        const run = runs[stackName];
+        const checksum = (prototype: string) =>
+            ((((workload(run, T.deployment, prototype, "barragem").inputs.spec as Json).template as Json).metadata as Json).annotations as Json)["data-infra/config-sha256"];
+        expect(checksum("global")).toMatch(/^[0-9a-f]{64}$/);
+        expect(checksum("global")).not.toBe(checksum("s0"));
+    });
+
+    test("no secret is in any ConfigMap or other Kubernetes object; the Barragem password appears in none", () => {
+        const run = runs[stackName];
+        const password = String(run.plainInputs.get(byName(run, T.cluster, `${env}-global-barragem-aurora`).urn)!.masterPassword);
+        expect(password.length).toBeGreaterThan(10);
+        for (const r of run.resources.filter((x) => x.type.startsWith("kubernetes:"))) {
+            expect({ object: r.name, secrets: r.secretInputs }).toEqual({ object: r.name, secrets: [] });
+            expect(JSON.stringify(run.plainInputs.get(r.urn))).not.toContain(password);
+        }
+        for (const cm of resourcesOfType(run, T.configMap)) expect(JSON.stringify(cm.inputs.data)).not.toMatch(/password/i);
+    });
+});
+
+describe.each(STACK_FILES)("AWS access of the services of %s", (stackName) => {
+    const env = envOf(stackName);
+    const account = COUNTRY_ACCOUNT[env];
+    const tableArn = (prototype: string, table: string) => `arn:aws:dynamodb:us-east-1:${account}:table/${env}-${prototype}-${table}`;
+    const bucketArns = (bucket: string) => [`arn:aws:s3:::${bucket}`, `arn:aws:s3:::${bucket}/*`];
+    /** SPEC's matrix: exactly the tables and buckets each workload may touch. */
+    const own = (prototype: string): Record<string, string[]> => ({
+        correnteza: [
+            tableArn(prototype, "correnteza"),
+            tableArn(prototype, "correnteza-datomic-extraction-attempts"),
+            ...bucketArns(`nu-spark-datomic-logs-co-${env}`),
+        ],
+        alph: bucketArns(`nu-spark-dataset-series-co-${env}`),
+        conrado: [tableArn(prototype, "conrado"), tableArn(prototype, "serving-layer-schemas")],
+        barragem: [...bucketArns(`nu-spark-datomic-logs-co-${env}`), `arn:aws:s3:::nu-secrets-co-${env}/barragem_secret_config.json`],
+        ...(prototype === "global"
+            ? {
+                  tapir: [tableArn("global", "tapir"), ...bucketArns(`nu-spark-metapod-ephemeral-pii-co-${env}`)],
+                  ouroboros: [tableArn("global", "ouroboros-datomic"), ...bucketArns(`nu-spark-metapod-manual-dataset-series-co-${env}`)],
+                  "ouroboros-datomic": [tableArn("global", "ouroboros-datomic")],
+              }
+            : {}),
+    });
+    const policyOf = (run: ProgramRun, prototype: string, name: string): IamPolicy | undefined => {
+        const found = run.resources.find((r) => r.type === T.rolePolicy && r.name === `${env}-${prototype}-${name}-data-access`);
+        return found ? (JSON.parse(String(found.inputs.policy)) as IamPolicy) : undefined;
+    };
+
+    test("each workload's policy names exactly its own table and bucket ARNs", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            for (const [name, arns] of Object.entries(own(prototype))) {
+                const resources = policyOf(run, prototype, name)!.Statement.flatMap((s) => s.Resource);
+                expect({ workload: `${prototype}-${name}`, resources: [...new Set(resources)].sort() }).toEqual({ workload: `${prototype}-${name}`, resources: [...arns].sort() });
+            }
+        }
+        expect(resourcesOfType(run, T.rolePolicy)).toHaveLength(Object.keys(own("global")).length + Object.keys(own("s0")).length);
+    });
+
+    test("no policy has a wildcard action or resource beyond a bucket's own objects", () => {
+        for (const p of resourcesOfType(runs[stackName], T.rolePolicy)) {
+            for (const s of (JSON.parse(String(p.inputs.policy)) as IamPolicy).Statement) {
+                expect(s.Effect).toBe("Allow");
+                for (const action of s.Action) expect(action).not.toContain("*");
+                for (const resource of s.Resource) {
+                    expect(resource).not.toBe("*");
+                    if (resource.includes("*")) expect(resource).toMatch(/^arn:aws:s3:::[a-z0-9.-]+\/\*$/);
+                }
+            }
+        }
+    });
+
+    test("read-only uses stay read-only: tapir's partitions, ouroboros's inputs and its Datomic storage", () => {
+        const run = runs[stackName];
+        const actionsOn = (name: string, arn: string) =>
+            policyOf(run, "global", name)!.Statement.filter((s) => s.Resource.includes(arn)).flatMap((s) => s.Action);
+        expect(actionsOn("tapir", `arn:aws:s3:::nu-spark-metapod-ephemeral-pii-co-${env}/*`)).toEqual(["s3:GetObject", "s3:GetObjectVersion"]);
+        expect(actionsOn("ouroboros", `arn:aws:s3:::nu-spark-metapod-manual-dataset-series-co-${env}/*`)).not.toContain("s3:PutObject");
+        expect(actionsOn("ouroboros", tableArn("global", "ouroboros-datomic"))).not.toContain("dynamodb:PutItem");
+        expect(actionsOn("ouroboros-datomic", tableArn("global", "ouroboros-datomic"))).toContain("dynamodb:PutItem");
+        expect(actionsOn("barragem", `arn:aws:s3:::nu-secrets-co-${env}/barragem_secret_config.json`)).toEqual(["s3:GetObject"]);
+    });
+
+    test("veiga touches no AWS data: its role has no permissions", () => {
+        expect(byName(runs[stackName], T.role, `${env}-global-veiga`)).toBeDefined();
+        expect(policyOf(runs[stackName], "global", "veiga")).toBeUndefined();
+    });
+
+    test("only its own ServiceAccount, through its prototype's cluster OIDC provider, may assume a role", () => {
+        const run = runs[stackName];
+        const roles = resourcesOfType(run, T.role).filter((r) => r.parent?.includes("data-infra:k8s:ServiceAccess"));
+        expect(roles).toHaveLength(12);
+        for (const role of roles) {
+            const [, prototype, name] = new RegExp(`^${env}-(global|s\\d+)-(.+)$`).exec(role.name)!;
+            const issuer = `oidc.eks.us-east-1.amazonaws.com/id/MOCK${env.toUpperCase()}${prototype.toUpperCase()}BLUE`;
+            const trust = JSON.parse(String(role.inputs.assumeRolePolicy));
+            expect(trust.Statement).toEqual([
+                {
+                    Effect: "Allow",
+                    Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/${issuer}` },
+                    Action: "sts:AssumeRoleWithWebIdentity",
+                    Condition: { StringEquals: { [`${issuer}:sub`]: `system:serviceaccount:data-infra:${name}`, [`${issuer}:aud`]: "sts.amazonaws.com" } },
+                },
+            ]);
+        }
+    });
+
+    test("each ServiceAccount carries its role's ARN and is the one its pods run as", () => {
+        const run = runs[stackName];
+        for (const sa of resourcesOfType(run, T.serviceAccount)) {
+            const name = String((sa.inputs.metadata as Json).name);
+            const prototype = prototypeOf(sa);
+            expect(((sa.inputs.metadata as Json).annotations as Json)["eks.amazonaws.com/role-arn"]).toBe(`arn:aws:iam::${account}:role/${env}-${prototype}-${name}`);
+            expect(podSpec(byName(run, T.deployment, sa.name)).serviceAccountName).toBe(name);
+        }
+    });
+
+    test("roles and their policies are in the country account", () => {
+        const run = runs[stackName];
+        for (const r of [...resourcesOfType(run, T.rolePolicy), ...resourcesOfType(run, T.role)]) {
+            const provider = byUrn(run, r.provider!)!;
+            expect((provider.inputs.allowedAccountIds as string[])[0]).toBe(account);
+        }
+    });
+});
+
+test("an OIDC provider given in config is trusted as is, without looking the EKS cluster up", async () => {
+    const arn = "arn:aws:iam::400000000101:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789";
+    const run = await runProgram({
+        stack: "staging-co",
+        config: configFrom("staging-co", { "data-infra:kubernetesClusters": JSON.stringify({ s0: { oidcProviderArn: arn, context: "co-s0" } }) }),
+    });
+    const trust = JSON.parse(String(byName(run, T.role, "staging-s0-barragem").inputs.assumeRolePolicy));
+    expect(trust.Statement[0].Principal).toEqual({ Federated: arn });
+    expect(byName(run, T.k8sProvider, "k8s-s0").inputs.context).toBe("co-s0");
+    const lookups = run.invokes.filter((i) => i.token === "aws:eks/getCluster:getCluster").map((i) => i.inputs.name);
+    expect(lookups).toEqual(["staging-global-blue"]);
+});
+
+describe.each(STACK_FILES)("canonical DNS of %s", (stackName) => {
+    const env = envOf(stackName);
+    const services: Record<string, string[]> = { global: [...GLOBAL_ONLY, ...EVERYWHERE], s0: EVERYWHERE };
+
+    test("every service on every prototype is <env>-<prototype>-<service>.nu.com.co, pointing at its blue deployment", () => {
+        const run = runs[stackName];
+        for (const [prototype, names] of Object.entries(services)) {
+            for (const service of names) {
+                const canonical = byName(run, T.record, `${env}-${prototype}-${service}.nu.com.co`);
+                expect(canonical.inputs).toMatchObject({ type: "CNAME", zoneId: "ZMOCKNUCOMCO", records: [`${env}-${prototype}-blue-${service}.nu.com.co`] });
+                const stackRecord = byName(run, T.record, `${env}-${prototype}-blue-${service}.nu.com.co`);
+                expect(stackRecord.inputs.records).toEqual([`${prototype}-${service}.elb-mock.us-east-1.amazonaws.com`]);
+            }
+        }
+        expect(resourcesOfType(run, T.record)).toHaveLength(2 * 11);
+    });
+
+    test("the zone is looked up once, by the country's domain, in the country account", () => {
+        const run = runs[stackName];
+        const lookups = run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
+        expect(lookups.map((i) => i.inputs)).toEqual([{ name: "nu.com.co", privateZone: false }]);
+        expect((byUrn(run, lookups[0].provider!)!.inputs.allowedAccountIds as string[])[0]).toBe(COUNTRY_ACCOUNT[env]);
+    });
+
+    test("each service's Ingress answers its canonical and its blue name", () => {
+        const run = runs[stackName];
+        for (const ingress of resourcesOfType(run, T.ingress)) {
+            const [prototype, service] = [prototypeOf(ingress), nameLabel(ingress)];
+            const rules = ((ingress.inputs.spec as Json).rules as Json[]).map((r) => r.host);
+            expect(rules).toEqual([`${env}-${prototype}-${service}.nu.com.co`, `${env}-${prototype}-blue-${service}.nu.com.co`]);
+        }
+        expect(resourcesOfType(run, T.ingress)).toHaveLength(11);
+    });
+
+    test("outputs serviceHosts per prototype and Metapod's veiga-co entry", () => {
+        const outputs = runs[stackName].outputs;
+        expect(outputs.serviceHosts).toEqual(
+            Object.fromEntries(Object.entries(services).map(([p, names]) => [p, Object.fromEntries(names.map((s) => [s, `${env}-${p}-${s}.nu.com.co`]))])),
+        );
+        expect(outputs.metapodServices).toEqual({ "veiga-co": `https://${env}-global-veiga.nu.com.co/api` });
+    });
+});
+
+describe.each(STACK_FILES)("Barragem's segment schedule in %s", (stackName) => {
+    const schedule = JSON.parse(loadStackConfig(stackName)["data-infra:barragemSchedule"]) as { databases: { global: string[]; shards: string[] } };
+
+    test("one CronJob per prototype sends one request per configured database to that prototype's barragem", () => {
+        const run = runs[stackName];
+        const jobs = resourcesOfType(run, T.cronJob);
+        expect(jobs.map(prototypeOf).sort()).toEqual(["global", "s0"]);
+        for (const job of jobs) {
+            const prototype = prototypeOf(job);
+            const spec = job.inputs.spec as Json;
+            expect(spec).toMatchObject({ schedule: "*/5 * * * *", concurrencyPolicy: "Forbid" });
+            const [container] = containers((((spec.jobTemplate as Json).spec as Json).template as Json).spec as Json);
+            const command = container.command as string[];
+            expect(command.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
+            expect(command[2]).toContain('for database in "$@"');
+            expect(command[2]).toContain("$BARRAGEM_URL/api/process-next-segment");
+            expect(command.slice(4)).toEqual(prototype === "global" ? schedule.databases.global : schedule.databases.shards);
+            expect(container.env).toEqual([{ name: "BARRAGEM_URL", value: "http://barragem.data-infra.svc.cluster.local" }]);
+            expect(job.dependencies).toContain(workload(run, T.service, prototype, "barragem").urn);
+            expect(byUrn(run, job.provider!)!.name).toBe(`k8s-${prototype}`);
+        }
+    });
+
+    test("the script sends one request per argument and fails the run if any failed", () => {
+        const [job] = resourcesOfType(runs[stackName], T.cronJob);
+        const spec = job.inputs.spec as Json;
+        const [container] = containers((((spec.jobTemplate as Json).spec as Json).template as Json).spec as Json);
+        const script = (container.command as string[])[2];
+        expect(script.match(/curl /g)).toHaveLength(1);
+        expect(script).toContain("|| status=1");
+        expect(script).toContain('exit "$status"');
+    });
+});
+
+test("the schedule's cron and databases come from config", async () => {
+    const run = await runProgram({
+        stack: "staging-co",
+        config: configFrom("staging-co", {
+            "data-infra:barragemSchedule": JSON.stringify({ cron: "*/2 * * * *", databases: { global: ["a", "b"], shards: ["c"] } }),
+        }),
+    });
+    const job = (prototype: string) => workload(run, T.cronJob, prototype, "barragem-process-next-segment").inputs.spec as Json;
+    expect(job("global").schedule).toBe("*/2 * * * *");
+    const args = (prototype: string) => {
+        const [container] = containers((((job(prototype).jobTemplate as Json).spec as Json).template as Json).spec as Json);
+        return (container.command as string[]).slice(4);
+    };
+    expect(args("global")).toEqual(["a", "b"]);
+    expect(args("s0")).toEqual(["c"]);
+});
+
+describe("order: each workload waits only for what it truly needs", () => {
+    const deployment = (run: ProgramRun, prototype: string, name: string) => workload(run, T.deployment, prototype, name);
+    const waitsFor = (run: ProgramRun, d: PlannedResource) => new Set(transitiveDependencies(run, d).map((r) => `${r.type} ${r.name}`));
+
+    test("barragem waits for its own prototype's Aurora cluster and instance", () => {
+        const run = runs[SHARDED];
+        for (const prototype of prototypesOf[SHARDED]) {
+            const deps = waitsFor(run, deployment(run, prototype, "barragem"));
+            expect(deps).toContain(`${T.instance} staging-${prototype}-barragem-aurora-instance`);
+            expect(deps).toContain(`${T.cluster} staging-${prototype}-barragem-aurora`);
+        }
+    });
+
+    test("tapir, conrado, correnteza, ouroboros and the transactor wait for their tables", () => {
+        const run = runs["staging-co"];
+        const expectations: [string, string, string[]][] = [
+            ["global", "tapir", ["tapir"]],
+            ["global", "ouroboros", ["ouroboros-datomic"]],
+            ["global", "ouroboros-datomic", ["ouroboros-datomic"]],
+            ["s0", "conrado", ["conrado", "serving-layer-schemas"]],
+            ["s0", "correnteza", ["correnteza", "correnteza-datomic-extraction-attempts"]],
+        ];
+        for (const [prototype, name, tables] of expectations) {
+            const waited = [...waitsFor(run, deployment(run, prototype, name))].filter((d) => d.startsWith(T.table)).sort();
+            expect({ workload: `${prototype}-${name}`, tables: waited }).toEqual({
+                workload: `${prototype}-${name}`,
+                tables: tables.map((t) => `${T.table} staging-${prototype}-${t}`).sort(),
+            });
+        }
+    });
+
+    test("veiga and alph wait for no table and no database", () => {
+        const run = runs["staging-co"];
+        for (const [prototype, name] of [["global", "veiga"], ["global", "alph"], ["s0", "alph"]]) {
+            const waited = [...waitsFor(run, deployment(run, prototype, name))].filter((d) => d.startsWith(T.table) || d.startsWith(T.cluster) || d.startsWith(T.instance));
+            expect({ workload: `${prototype}-${name}`, waited }).toEqual({ workload: `${prototype}-${name}`, waited: [] });
+        }
+    });
+
+    test("no workload waits for another workload, and nothing of a prototype waits for another prototype", () => {
+        const run = runs[SHARDED];
+        const k8s = run.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === T.role || r.type === T.rolePolicy || r.type === T.record);
+        for (const r of k8s) {
+            const owner = ownerPrototype(r) ?? prototypeOf(r);
+            const deps = transitiveDependencies(run, r);
+            const foreign = deps.filter((d) => {
+                const other = ownerPrototype(d) ?? (d.type.startsWith("kubernetes:") ? prototypeOf(d) : undefined);
+                return other !== undefined && other !== owner;
+            });
+            expect({ resource: r.name, foreign: foreign.map((f) => f.name) }).toEqual({ resource: r.name, foreign: [] });
+            if (r.type === T.deployment) expect(deps.filter((d) => d.type === T.deployment)).toEqual([]);
+        }
+    });
+});
