@@ -1,0 +1,161 @@
+// AWS clients for the checks, per (account, region), with the credentials the program itself
+// deploys with: each account's deploy role (components/awsProviders.ts), assumed once per run.
+// `ambient` uses the caller's own credentials for everything (local stand-ins, break-glass).
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { EC2Client } from "@aws-sdk/client-ec2";
+import { RDSClient } from "@aws-sdk/client-rds";
+import { S3Client } from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import type { AccountRole } from "../../stacks/catalogue";
+import type { CountryStack } from "../../stacks/config";
+import { awsClientEndpoint, AwsService, Environment } from "./endpoints";
+import { describeError, isTransientError } from "./runner";
+
+export const CREDENTIALS_MODES = ["deploy-roles", "ambient"] as const;
+export type CredentialsMode = (typeof CREDENTIALS_MODES)[number];
+
+export interface TemporaryCredentials {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+    readonly expiration?: Date;
+}
+
+export interface AssumedDeployRole {
+    readonly roleArn: string;
+    /** The account the role turned out to be in (from the assumed-role ARN). */
+    readonly accountId: string;
+    readonly credentials: TemporaryCredentials;
+}
+
+/** The deploy role could not be assumed, or is not in the account the stack names. */
+export class DeployRoleError extends Error {
+    constructor(message: string, readonly transient: boolean) {
+        super(message);
+        this.name = "DeployRoleError";
+    }
+}
+
+type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | STSClient;
+
+export class AwsAccess {
+    private readonly clients = new Map<string, Client>();
+    private readonly roles = new Map<AccountRole, Promise<AssumedDeployRole>>();
+
+    constructor(
+        readonly stack: CountryStack,
+        readonly mode: CredentialsMode,
+        private readonly env: Environment,
+        /** Socket-level bound of one request; the runner's attempt timeout bounds the whole call. */
+        private readonly requestTimeoutMs: number,
+        private readonly sessionName = `data-infra-checks-${stack.stackName}`,
+    ) {}
+
+    s3(account: AccountRole, region: string): S3Client {
+        // Buckets answer from their own region; follow S3's redirect when a name's region is not the one expected.
+        return this.client("S3", account, region, (config) => new S3Client({ ...config, followRegionRedirects: true }));
+    }
+
+    /** Tables live in the country account, in the stack's region. */
+    dynamodb(): DynamoDBClient {
+        return this.client("DYNAMODB", "country", this.stack.region, (config) => new DynamoDBClient(config));
+    }
+
+    /** Aurora clusters: country account, stack region. */
+    rds(): RDSClient {
+        return this.client("RDS", "country", this.stack.region, (config) => new RDSClient(config));
+    }
+
+    /** The VPC and the Kubernetes nodes' security group: country account, stack region. */
+    ec2(): EC2Client {
+        return this.client("EC2", "country", this.stack.region, (config) => new EC2Client(config));
+    }
+
+    /**
+     * Assumes the account's deploy role with the caller's own credentials, once per run (a
+     * failure is forgotten so that a retry tries again), and refuses a role in another account
+     * the way the program's providers do (`allowedAccountIds`).
+     */
+    assumeDeployRole(account: AccountRole): Promise<AssumedDeployRole> {
+        let pending = this.roles.get(account);
+        if (!pending) {
+            pending = this.doAssume(account);
+            pending.catch(() => this.roles.delete(account));
+            this.roles.set(account, pending);
+        }
+        return pending;
+    }
+
+    destroy(): void {
+        for (const client of this.clients.values()) client.destroy();
+        this.clients.clear();
+    }
+
+    private async doAssume(account: AccountRole): Promise<AssumedDeployRole> {
+        const { id, deployRoleArn } = this.stack.accounts[account];
+        const sts = this.client("STS", "ambient", this.stack.region, (config) => new STSClient(config));
+        let answer;
+        try {
+            answer = await sts.send(new AssumeRoleCommand({ RoleArn: deployRoleArn, RoleSessionName: this.sessionName, DurationSeconds: 900 }));
+        } catch (err) {
+            throw new DeployRoleError(`cannot assume ${deployRoleArn}: ${describeError(err)}`, isTransientError(err));
+        }
+        const c = answer.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new DeployRoleError(`assuming ${deployRoleArn} returned no credentials`, false);
+        const assumedArn = answer.AssumedRoleUser?.Arn ?? "";
+        const accountId = assumedArn.split(":")[4] ?? "";
+        if (accountId !== id) {
+            throw new DeployRoleError(`${deployRoleArn} resolved to account ${accountId || "<unknown>"}, but the stack's ${account} account is ${id}`, false);
+        }
+        return {
+            roleArn: deployRoleArn,
+            accountId,
+            credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
+        };
+    }
+
+    private client<T extends Client>(
+        service: AwsService,
+        account: AccountRole | "ambient",
+        region: string,
+        make: (config: ClientSettings) => T,
+    ): T {
+        const key = `${service}/${account}/${region}`;
+        let client = this.clients.get(key) as T | undefined;
+        if (!client) {
+            const credentials =
+                account === "ambient" || this.mode === "ambient"
+                    ? {}
+                    : { credentials: async () => (await this.assumeDeployRole(account)).credentials };
+            client = make({
+                region,
+                ...awsClientEndpoint(service, this.env),
+                ...credentials,
+                // The runner retries what is worth retrying; one SDK retry covers a dropped connection.
+                maxAttempts: 2,
+                requestHandler: { requestTimeout: this.requestTimeoutMs, connectionTimeout: this.requestTimeoutMs },
+            });
+            this.clients.set(key, client);
+        }
+        return client;
+    }
+}
+
+interface ClientSettings {
+    region: string;
+    endpoint?: string;
+    forcePathStyle?: boolean;
+    credentials?: () => Promise<TemporaryCredentials>;
+    maxAttempts: number;
+    requestHandler: { requestTimeout: number; connectionTimeout: number };
+}
+
+/** The HTTP status of an SDK error, when it has one. */
+export function httpStatus(err: unknown): number | undefined {
+    return (err as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+}
+
+/** An SDK error's name (`NoSuchBucket`, `ResourceNotFoundException`, …). */
+export function errorName(err: unknown): string | undefined {
+    return err instanceof Error ? err.name : undefined;
+}

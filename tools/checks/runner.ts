@@ -1,0 +1,218 @@
+// Runs checks with the bounds an unattended pipeline needs: a timeout on every attempt, a few
+// retries with exponential back-off for what may still be starting, a cap on the whole run,
+// and a progress event for every retry and every finished check.
+
+/** What one attempt of a check found. */
+export interface Verdict {
+    readonly ok: boolean;
+    /** One line for the table: what was found, or what is wrong. */
+    readonly detail: string;
+    /** What to do about a failure, quoting the runbook where it has the answer. */
+    readonly remedy?: string;
+    /** A failure that may clear by itself (a service or cluster still starting): worth another attempt. */
+    readonly transient?: boolean;
+}
+
+export interface Check {
+    /** The kind of thing checked (`bucket`, `table`, `service`…); also what `--skip` names. */
+    readonly check: string;
+    /** The thing checked: a bucket name, a table name, a URL… */
+    readonly target: string;
+    /** One attempt. Must stop work when `signal` aborts; the runner stops waiting for it either way. */
+    run(signal: AbortSignal): Promise<Verdict>;
+}
+
+export interface CheckResult {
+    readonly check: string;
+    readonly target: string;
+    readonly ok: boolean;
+    readonly detail: string;
+    readonly remedy?: string;
+    readonly attempts: number;
+    readonly durationMs: number;
+}
+
+export interface RunLimits {
+    /** Each attempt is abandoned after this long. */
+    readonly attemptTimeoutMs: number;
+    /** Attempts per check, retries included (a failure that is not transient is never retried). */
+    readonly attempts: number;
+    /** Wait before the first retry; doubles for each further one. */
+    readonly backoffMs: number;
+    /** The longest single wait between attempts. */
+    readonly maxBackoffMs: number;
+    /** The whole run: past it, nothing new is attempted and what is still running is abandoned. */
+    readonly totalTimeoutMs: number;
+    /** Checks running at the same time. */
+    readonly concurrency: number;
+}
+
+export const DEFAULT_LIMITS: RunLimits = {
+    attemptTimeoutMs: 10_000,
+    attempts: 4,
+    backoffMs: 2_000,
+    maxBackoffMs: 15_000,
+    totalTimeoutMs: 300_000,
+    concurrency: 8,
+};
+
+export type Progress =
+    | { readonly type: "retry"; readonly check: Check; readonly attempt: number; readonly detail: string; readonly waitMs: number }
+    | { readonly type: "done"; readonly result: CheckResult; readonly done: number; readonly total: number };
+
+/** Thrown into an attempt when its own timeout or the run's cap ends it. */
+export class CheckTimeout extends Error {
+    constructor(readonly kind: "attempt" | "total", readonly ms: number) {
+        super(kind === "attempt" ? `no answer within ${formatMs(ms)}` : `stopped: the run's time cap of ${formatMs(ms)} was reached`);
+        this.name = "CheckTimeout";
+    }
+}
+
+export function formatMs(ms: number): string {
+    return ms < 1000 ? `${Math.round(ms)} ms` : `${Number((ms / 1000).toFixed(1))} s`;
+}
+
+/**
+ * Runs every check and returns one result per check, in the order given. Never throws for a
+ * check: a thrown error is that check's failure. Resolves by the total cap at the latest
+ * (plus the time a check needs to notice an abort, which the runner does not wait for).
+ */
+export async function runChecks(
+    checks: readonly Check[],
+    limits: RunLimits = DEFAULT_LIMITS,
+    onProgress: (event: Progress) => void = () => undefined,
+): Promise<CheckResult[]> {
+    const started = Date.now();
+    const deadline = started + limits.totalTimeoutMs;
+    // Aborted when the cap is reached, so that waits and attempts in flight end at once.
+    const cap = new AbortController();
+    const capTimer = setTimeout(() => cap.abort(new CheckTimeout("total", limits.totalTimeoutMs)), limits.totalTimeoutMs);
+
+    const results: CheckResult[] = new Array(checks.length);
+    let next = 0;
+    let done = 0;
+    const worker = async () => {
+        while (next < checks.length) {
+            const index = next++;
+            const result = await runOne(checks[index], limits, deadline, cap.signal, onProgress);
+            results[index] = result;
+            done += 1;
+            onProgress({ type: "done", result, done, total: checks.length });
+        }
+    };
+    try {
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(limits.concurrency, checks.length)) }, worker));
+    } finally {
+        clearTimeout(capTimer);
+    }
+    return results;
+}
+
+async function runOne(
+    check: Check,
+    limits: RunLimits,
+    deadline: number,
+    cap: AbortSignal,
+    onProgress: (event: Progress) => void,
+): Promise<CheckResult> {
+    const started = Date.now();
+    let attempts = 0;
+    let last: Verdict = { ok: false, detail: "not attempted" };
+    const finish = (verdict: Verdict): CheckResult => ({
+        check: check.check,
+        target: check.target,
+        ok: verdict.ok,
+        detail: attempts > 1 && !verdict.ok ? `${verdict.detail} (after ${attempts} attempts)` : verdict.detail,
+        ...(verdict.remedy !== undefined && !verdict.ok ? { remedy: verdict.remedy } : {}),
+        attempts,
+        durationMs: Date.now() - started,
+    });
+
+    while (attempts < Math.max(1, limits.attempts)) {
+        if (cap.aborted) return finish(capped(last, limits, attempts));
+        attempts += 1;
+        last = await attempt(check, Math.min(limits.attemptTimeoutMs, deadline - Date.now()), cap);
+        if (last.ok || !last.transient || attempts >= limits.attempts) break;
+        const waitMs = Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (attempts - 1), Math.max(0, deadline - Date.now()));
+        onProgress({ type: "retry", check, attempt: attempts, detail: last.detail, waitMs });
+        await sleep(waitMs, cap);
+    }
+    return finish(cap.aborted && !last.ok ? capped(last, limits, attempts) : last);
+}
+
+function capped(last: Verdict, limits: RunLimits, attempts: number): Verdict {
+    const cap = new CheckTimeout("total", limits.totalTimeoutMs).message;
+    return { ok: false, detail: attempts === 0 ? `not run: ${cap.replace(/^stopped: /, "")}` : `${cap}; last attempt: ${last.detail}`, remedy: last.remedy };
+}
+
+async function attempt(check: Check, timeoutMs: number, cap: AbortSignal): Promise<Verdict> {
+    if (timeoutMs <= 0) return { ok: false, detail: "not run: no time left", transient: false };
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new CheckTimeout("attempt", timeoutMs)), timeoutMs);
+    const onCap = () => controller.abort(cap.reason);
+    cap.addEventListener("abort", onCap, { once: true });
+    try {
+        const running = check.run(controller.signal);
+        // A check that ignores its signal must not hold the run: stop waiting on abort regardless.
+        running.catch(() => undefined);
+        return await Promise.race([running, rejectOnAbort(controller.signal)]);
+    } catch (err) {
+        if (controller.signal.aborted) {
+            const reason = controller.signal.reason;
+            return { ok: false, detail: reason instanceof Error ? reason.message : String(reason), transient: true };
+        }
+        return { ok: false, detail: describeError(err), transient: isTransientError(err) };
+    } finally {
+        clearTimeout(timer);
+        cap.removeEventListener("abort", onCap);
+    }
+}
+
+function rejectOnAbort(signal: AbortSignal): Promise<never> {
+    return new Promise((_, reject) => {
+        if (signal.aborted) reject(signal.reason);
+        else signal.addEventListener("abort", () => reject(signal.reason), { once: true });
+    });
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+        if (signal.aborted || ms <= 0) return resolve();
+        const timer = setTimeout(done, ms);
+        function done() {
+            clearTimeout(timer);
+            signal.removeEventListener("abort", done);
+            resolve();
+        }
+        signal.addEventListener("abort", done, { once: true });
+    });
+}
+
+/** `Name: message (cause)` for SDK, network and system errors, without stack traces. */
+export function describeError(err: unknown): string {
+    if (!(err instanceof Error)) return String(err);
+    const code = (err as { code?: string }).code;
+    const name = err.name && err.name !== "Error" && err.name !== "TypeError" ? err.name : undefined;
+    let text = err.message || code || "error";
+    if (name && !text.startsWith(name)) text = `${name}: ${text}`;
+    const cause = (err as { cause?: unknown }).cause;
+    if (cause instanceof Error && cause.message && !text.includes(cause.message)) text += ` (${cause.message})`;
+    else if (code && !text.includes(code)) text += ` (${code})`;
+    return text;
+}
+
+const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const TRANSIENT_NAMES = new Set(["ThrottlingException", "Throttling", "RequestLimitExceeded", "SlowDown", "ServiceUnavailable", "InternalError", "TimeoutError"]);
+
+/** Network-level failures and throttling: the kind that a later attempt may not meet. */
+export function isTransientError(err: unknown): boolean {
+    let current: unknown = err;
+    for (let depth = 0; depth < 4 && current instanceof Error; depth += 1) {
+        const e = current as Error & { code?: string; $retryable?: unknown; transient?: unknown };
+        if (e.transient === true) return true;
+        if (e.transient === false) return false;
+        if ((e.code && TRANSIENT_CODES.has(e.code)) || TRANSIENT_NAMES.has(e.name) || e.$retryable) return true;
+        current = (current as { cause?: unknown }).cause;
+    }
+    return false;
+}
