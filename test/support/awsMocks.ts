@@ -1,0 +1,134 @@
+// aws-sdk-client-mock, only for the AWS calls no local server implements:
+//   S3 GetPublicAccessBlock and GetBucketEncryption (s3rver answers NotImplemented),
+//   DynamoDB DescribeContinuousBackups (dynalite does not know it; DynamoDB Local has no PITR),
+//   RDS DescribeDBClusters, EC2 DescribeVpcs/DescribeSecurityGroups, STS AssumeRole (no local server).
+// Every other S3 and DynamoDB call goes through to s3rver and dynalite. The S3 and DynamoDB
+// answers first ask the real server whether the bucket or table exists, so a missing one is
+// missing everywhere.
+import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
+import { DBClusterNotFoundFault, DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
+import {
+    GetBucketEncryptionCommand,
+    GetPublicAccessBlockCommand,
+    HeadBucketCommand,
+    PublicAccessBlockConfiguration,
+    S3Client,
+    S3ServiceException,
+} from "@aws-sdk/client-s3";
+import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { S3RVER_CREDENTIALS } from "./awsServers";
+
+export interface StandInCluster {
+    status: string;
+    endpoint: string;
+}
+
+export type RoleAnswer = { readonly accountId: string } | { readonly refuse: string };
+
+export class AwsMocks {
+    /** Bucket → its public access block; absent means none. */
+    readonly publicAccessBlocks = new Map<string, PublicAccessBlockConfiguration>();
+    /** Bucket → default SSE algorithm; absent means none. */
+    readonly encryption = new Map<string, string>();
+    /** Table → point-in-time recovery status; absent means DISABLED (AWS's default). */
+    readonly pitr = new Map<string, "ENABLED" | "DISABLED">();
+    /** Cluster identifier → state. */
+    readonly clusters = new Map<string, StandInCluster>();
+    readonly vpcs: { id: string; name: string }[] = [];
+    readonly securityGroups: { id: string; name: string; vpcId: string }[] = [];
+    /** Role ARN → how AssumeRole answers; absent means AccessDenied. */
+    readonly roles = new Map<string, RoleAnswer>();
+    /** Role ARNs assumed, in order. */
+    readonly assumed: string[] = [];
+
+    private readonly stubs: { restore(): void }[] = [];
+
+    install(): void {
+        const s3 = mockClient(S3Client);
+        s3.send.callThrough();
+        s3.on(GetPublicAccessBlockCommand).callsFake(async (input: { Bucket: string }, getClient) => {
+            await getClient().send(new HeadBucketCommand({ Bucket: input.Bucket }));
+            const block = this.publicAccessBlocks.get(input.Bucket);
+            if (!block) throw s3Error("NoSuchPublicAccessBlockConfiguration", 404, "The public access block configuration was not found");
+            return { PublicAccessBlockConfiguration: { ...block } };
+        });
+        s3.on(GetBucketEncryptionCommand).callsFake(async (input: { Bucket: string }, getClient) => {
+            await getClient().send(new HeadBucketCommand({ Bucket: input.Bucket }));
+            const algorithm = this.encryption.get(input.Bucket);
+            if (!algorithm) throw s3Error("ServerSideEncryptionConfigurationNotFoundError", 404, "The server side encryption configuration was not found");
+            return { ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: algorithm } }] } };
+        });
+
+        const dynamodb = mockClient(DynamoDBClient);
+        dynamodb.send.callThrough();
+        dynamodb.on(DescribeContinuousBackupsCommand).callsFake(async (input: { TableName: string }, getClient) => {
+            await getClient().send(new DescribeTableCommand({ TableName: input.TableName }));
+            return {
+                ContinuousBackupsDescription: {
+                    ContinuousBackupsStatus: "ENABLED",
+                    PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: this.pitr.get(input.TableName) ?? "DISABLED" },
+                },
+            };
+        });
+
+        const rds = mockClient(RDSClient);
+        rds.on(DescribeDBClustersCommand).callsFake(async (input: { DBClusterIdentifier?: string }) => {
+            const id = input.DBClusterIdentifier ?? "";
+            const cluster = this.clusters.get(id);
+            if (!cluster) throw new DBClusterNotFoundFault({ $metadata: { httpStatusCode: 404 }, message: `DBCluster ${id} not found.` });
+            return { DBClusters: [{ DBClusterIdentifier: id, Status: cluster.status, Endpoint: cluster.endpoint, Engine: "aurora-postgresql" }] };
+        });
+
+        const ec2 = mockClient(EC2Client);
+        ec2.on(DescribeVpcsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
+            Vpcs: this.vpcs.filter((v) => matches(input.Filters, { "tag:Name": v.name })).map((v) => ({ VpcId: v.id, Tags: [{ Key: "Name", Value: v.name }] })),
+        }));
+        ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
+            SecurityGroups: this.securityGroups
+                .filter((g) => matches(input.Filters, { "group-name": g.name, "vpc-id": g.vpcId }))
+                .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId })),
+        }));
+
+        const sts = mockClient(STSClient);
+        sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string; RoleSessionName: string }) => {
+            const answer = this.roles.get(input.RoleArn);
+            if (!answer || "refuse" in answer) {
+                throw new STSServiceException({
+                    name: "AccessDenied",
+                    $fault: "client",
+                    $metadata: { httpStatusCode: 403 },
+                    message: answer && "refuse" in answer ? answer.refuse : `User is not authorized to perform: sts:AssumeRole on resource: ${input.RoleArn}`,
+                });
+            }
+            this.assumed.push(input.RoleArn);
+            const roleName = input.RoleArn.split("/").pop();
+            return {
+                // s3rver checks signatures against its one key pair, so the role hands that out.
+                Credentials: { ...toSts(S3RVER_CREDENTIALS), SessionToken: "stand-in-session", Expiration: new Date(Date.now() + 3_600_000) },
+                AssumedRoleUser: { Arn: `arn:aws:sts::${answer.accountId}:assumed-role/${roleName}/${input.RoleSessionName}`, AssumedRoleId: "AROASTANDIN" },
+            };
+        });
+
+        this.stubs.push(s3, dynamodb, rds, ec2, sts);
+    }
+
+    /** Puts the real clients back (afterAll). */
+    restore(): void {
+        for (const stub of this.stubs.splice(0)) stub.restore();
+    }
+}
+
+function toSts(c: { accessKeyId: string; secretAccessKey: string }) {
+    return { AccessKeyId: c.accessKeyId, SecretAccessKey: c.secretAccessKey };
+}
+
+function s3Error(name: string, status: number, message: string): S3ServiceException {
+    return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message });
+}
+
+/** EC2-style filters: every filter must match one of its values. */
+function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
+    return (filters ?? []).every((f) => f.Name !== undefined && f.Values !== undefined && f.Values.includes(fields[f.Name] ?? "\u0000"));
+}

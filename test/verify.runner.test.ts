@@ -1,0 +1,230 @@
+// The check library's pure parts: the bounded runner, endpoint overrides, outputs parsing,
+// flags and the public access block comparison. No servers.
+import { parseCommonArgs, UsageError } from "../tools/checks/cli";
+import { awsClientEndpoint, databaseAddress, serviceBaseUrl, sslMode } from "../tools/checks/endpoints";
+import { OutputsError, parseStackOutputs } from "../tools/checks/outputs";
+import { Check, CheckResult, Progress, runChecks, RunLimits, Verdict } from "../tools/checks/runner";
+import { publicAccessBlockDifferences } from "../tools/checks/s3Checks";
+import { VERIFY_CHECKS } from "../tools/checks/verifyPlan";
+
+const LIMITS: RunLimits = { attemptTimeoutMs: 1_000, attempts: 3, backoffMs: 5, maxBackoffMs: 50, totalTimeoutMs: 10_000, concurrency: 4 };
+
+/** A check answering the given verdicts in turn (the last one repeats), counting its attempts. */
+function scripted(target: string, ...verdicts: Verdict[]): Check & { calls: () => number } {
+    let calls = 0;
+    return {
+        check: "test",
+        target,
+        calls: () => calls,
+        run: async () => verdicts[Math.min(calls++, verdicts.length - 1)],
+    };
+}
+
+const never = (target: string): Check => ({ check: "test", target, run: () => new Promise<Verdict>(() => undefined) });
+
+describe("runner", () => {
+    test("a transient failure is retried with doubling back-off until it passes", async () => {
+        const check = scripted("starting", { ok: false, detail: "503", transient: true }, { ok: false, detail: "503", transient: true }, { ok: true, detail: "200" });
+        const events: Progress[] = [];
+
+        const [result] = await runChecks([check], { ...LIMITS, attempts: 5 }, (e) => events.push(e));
+
+        expect(result).toMatchObject({ ok: true, detail: "200", attempts: 3 });
+        const waits = events.filter((e): e is Extract<Progress, { type: "retry" }> => e.type === "retry").map((e) => e.waitMs);
+        expect(waits).toEqual([5, 10]);
+    });
+
+    test("a failure that is not transient is reported at once, without retries", async () => {
+        const check = scripted("missing", { ok: false, detail: "bucket does not exist", remedy: "run pulumi up" });
+
+        const [result] = await runChecks([check], LIMITS);
+
+        expect(result).toMatchObject({ ok: false, detail: "bucket does not exist", remedy: "run pulumi up", attempts: 1 });
+        expect(check.calls()).toBe(1);
+    });
+
+    test("a transient failure that never clears fails after the configured attempts, saying how many", async () => {
+        const check = scripted("down", { ok: false, detail: "HTTP 500", transient: true });
+
+        const [result] = await runChecks([check], LIMITS);
+
+        expect(result).toMatchObject({ ok: false, detail: "HTTP 500 (after 3 attempts)", attempts: 3 });
+    });
+
+    test("an attempt that never settles is abandoned at its timeout", async () => {
+        const [result] = await runChecks([never("silent")], { ...LIMITS, attemptTimeoutMs: 30, attempts: 2 });
+
+        expect(result).toMatchObject({ ok: false, detail: "no answer within 30 ms (after 2 attempts)", attempts: 2 });
+    });
+
+    test("the total cap stops what runs and fails what has not started", async () => {
+        const results = await runChecks([never("hangs"), scripted("waiting", { ok: true, detail: "fine" })], {
+            ...LIMITS,
+            attemptTimeoutMs: 60_000,
+            totalTimeoutMs: 50,
+            concurrency: 1,
+        });
+
+        expect(results[0]).toMatchObject({ ok: false, attempts: 1 });
+        expect(results[0].detail).toContain("stopped: the run's time cap of 50 ms was reached");
+        expect(results[1]).toMatchObject({ ok: false, attempts: 0, detail: "not run: the run's time cap of 50 ms was reached" });
+    });
+
+    test("a thrown error is that check's failure, with the error's name and message", async () => {
+        const check: Check = {
+            check: "test",
+            target: "throws",
+            run: async () => {
+                const err = new Error("The security token included in the request is invalid");
+                err.name = "UnrecognizedClientException";
+                throw err;
+            },
+        };
+
+        const [result] = await runChecks([check], LIMITS);
+
+        expect(result).toMatchObject({ ok: false, attempts: 1, detail: "UnrecognizedClientException: The security token included in the request is invalid" });
+    });
+
+    test("a refused connection is transient and retried", async () => {
+        let calls = 0;
+        const check: Check = {
+            check: "test",
+            target: "refused",
+            run: async () => {
+                calls += 1;
+                throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+            },
+        };
+
+        const [result] = await runChecks([check], LIMITS);
+
+        expect(calls).toBe(3);
+        expect(result.detail).toBe("connect ECONNREFUSED 127.0.0.1:9 (after 3 attempts)");
+    });
+
+    test("results keep the order of the checks, whatever order they finish in", async () => {
+        const slow: Check = { check: "test", target: "slow", run: () => new Promise((r) => setTimeout(() => r({ ok: true, detail: "slow" }), 30)) };
+        const fast = scripted("fast", { ok: true, detail: "fast" });
+        const done: string[] = [];
+
+        const results: CheckResult[] = await runChecks([slow, fast], LIMITS, (e) => e.type === "done" && done.push(e.result.target));
+
+        expect(results.map((r) => r.target)).toEqual(["slow", "fast"]);
+        expect(done).toEqual(["fast", "slow"]);
+    });
+});
+
+describe("endpoint overrides", () => {
+    test("AWS_ENDPOINT_URL_S3 points S3 at a local server with path-style addressing, and nothing else", () => {
+        const env = { AWS_ENDPOINT_URL_S3: "http://127.0.0.1:4568" };
+
+        expect(awsClientEndpoint("S3", env)).toEqual({ endpoint: "http://127.0.0.1:4568", forcePathStyle: true });
+        expect(awsClientEndpoint("DYNAMODB", env)).toEqual({});
+    });
+
+    test("AWS_ENDPOINT_URL applies to every API without its own override", () => {
+        const env = { AWS_ENDPOINT_URL: "http://127.0.0.1:4566", AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:4567" };
+
+        expect(awsClientEndpoint("RDS", env)).toEqual({ endpoint: "http://127.0.0.1:4566" });
+        expect(awsClientEndpoint("DYNAMODB", env)).toEqual({ endpoint: "http://127.0.0.1:4567" });
+    });
+
+    test("without overrides, services are asked on their canonical name over HTTPS", () => {
+        expect(serviceBaseUrl({ host: "staging-global-veiga.nu.com.co", prototype: "global", service: "veiga" }, {})).toBe("https://staging-global-veiga.nu.com.co");
+    });
+
+    test("VERIFY_SERVICE_URL maps canonical hosts to a local URL", () => {
+        const env = { VERIFY_SERVICE_URL: "http://127.0.0.1:8080/{prototype}/{service}/" };
+
+        expect(serviceBaseUrl({ host: "staging-s0-conrado.nu.com.co", prototype: "s0", service: "conrado" }, env)).toBe("http://127.0.0.1:8080/s0/conrado");
+    });
+
+    test("VERIFY_DB_HOST and VERIFY_DB_PORT replace every Aurora endpoint", () => {
+        expect(databaseAddress("x.cluster.rds.amazonaws.com", 5432, {})).toEqual({ host: "x.cluster.rds.amazonaws.com", port: 5432 });
+        expect(databaseAddress("x.cluster.rds.amazonaws.com", 5432, { VERIFY_DB_HOST: "127.0.0.1", VERIFY_DB_PORT: "55432" })).toEqual({ host: "127.0.0.1", port: 55432 });
+        expect(() => databaseAddress("x", 5432, { VERIFY_DB_PORT: "http" })).toThrow("VERIFY_DB_PORT must be a TCP port");
+    });
+
+    test("the database is reached over TLS unless PGSSLMODE says otherwise", () => {
+        expect(sslMode({})).toBe("require");
+        expect(sslMode({ PGSSLMODE: "disable" })).toBe("disable");
+        expect(() => sslMode({ PGSSLMODE: "sometimes" })).toThrow("PGSSLMODE must be one of");
+    });
+});
+
+describe("stack outputs", () => {
+    const valid = {
+        country: "co",
+        env: "staging",
+        prototypes: ["global"],
+        buckets: { ds: "nu-ds-co" },
+        tables: { global: { tapir: "staging-global-tapir" } },
+        auroraEndpoints: { global: "staging-global-barragem-aurora.cluster-x.us-east-1.rds.amazonaws.com" },
+        barragemSecretObject: "s3://nu-secrets-co-staging/barragem_secret_config.json",
+    };
+
+    test("outputs of the program's shape are accepted, serviceHosts optional", () => {
+        expect(parseStackOutputs(valid, "file").buckets).toEqual({ ds: "nu-ds-co" });
+        expect(parseStackOutputs({ ...valid, serviceHosts: { global: { veiga: "staging-global-veiga.nu.com.co" } } }, "file").serviceHosts).toBeDefined();
+    });
+
+    test("every problem of unusable outputs is listed at once", () => {
+        const bad = { ...valid, env: "qa", buckets: undefined, barragemSecretObject: "nu-secrets-co-staging" };
+
+        let error: unknown;
+        try {
+            parseStackOutputs(bad, "outputs.json");
+        } catch (err) {
+            error = err;
+        }
+
+        expect(error).toBeInstanceOf(OutputsError);
+        expect((error as OutputsError).problems).toEqual([
+            'env: expected one of staging, prod, got "qa"',
+            "buckets: expected an object of names, got nothing",
+            'barragemSecretObject: expected s3://<bucket>/<key>, got "nu-secrets-co-staging"',
+        ]);
+    });
+
+    test("outputs saved without --show-secrets are refused with the flag to use", () => {
+        expect(() => parseStackOutputs({ ...valid, auroraEndpoints: { global: "[secret]" } }, "f")).toThrow("save the outputs with --show-secrets");
+    });
+});
+
+describe("flags", () => {
+    test("--skip takes only names of the command's checks", () => {
+        expect(parseCommonArgs("verify", ["--stack", "staging-co", "--skip", "service,database"], VERIFY_CHECKS).skip).toEqual(new Set(["service", "database"]));
+        expect(() => parseCommonArgs("verify", ["--stack", "staging-co", "--skip", "buckets"], VERIFY_CHECKS)).toThrow(
+            "--skip buckets: not a check of verify; its checks are outputs, bucket, table, aurora, database, service",
+        );
+    });
+
+    test("bounds are given in seconds and must be positive", () => {
+        const options = parseCommonArgs("verify", ["--stack", "staging-co", "--timeout", "0.5", "--total-timeout", "120", "--attempts", "2"], VERIFY_CHECKS);
+
+        expect(options.limits).toMatchObject({ attemptTimeoutMs: 500, totalTimeoutMs: 120_000, attempts: 2 });
+        expect(() => parseCommonArgs("verify", ["--stack", "staging-co", "--timeout", "0"], VERIFY_CHECKS)).toThrow(UsageError);
+        expect(() => parseCommonArgs("verify", ["--stack", "staging-co", "--attempts", "1.5"], VERIFY_CHECKS)).toThrow("--attempts must be a whole number");
+    });
+
+    test("--stack is required and --credentials is deploy-roles unless told otherwise", () => {
+        expect(() => parseCommonArgs("preflight", [], ["vpc"])).toThrow("--stack is required");
+        expect(parseCommonArgs("preflight", ["--stack", "staging-co"], ["vpc"]).credentials).toBe("deploy-roles");
+        expect(() => parseCommonArgs("preflight", ["--stack", "staging-co", "--credentials", "mine"], ["vpc"])).toThrow("--credentials must be one of");
+    });
+
+    test("preflight has no --outputs flag", () => {
+        expect(() => parseCommonArgs("preflight", ["--stack", "staging-co", "--outputs", "x.json"], ["vpc"])).toThrow(UsageError);
+    });
+});
+
+describe("public access block", () => {
+    test("names every setting that differs from the runbook's block", () => {
+        expect(publicAccessBlockDifferences({ BlockPublicAcls: true, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: false })).toEqual([]);
+        expect(publicAccessBlockDifferences({ BlockPublicAcls: false, IgnorePublicAcls: true, BlockPublicPolicy: true, RestrictPublicBuckets: true })).toEqual([
+            "BlockPublicAcls is false, expected true",
+            "RestrictPublicBuckets is true, expected false",
+        ]);
+    });
+});
