@@ -1,0 +1,136 @@
+// The services' workloads (runbook "Spin …" sections): containers that cannot take over their node,
+// that the scheduler can size, and that receive traffic only once they answer.
+import type { ReportViolation, ResourceValidationArgs } from "@pulumi/policy";
+import { asArray, isObject, Props, resourceRule } from "./values";
+
+/** Where each workload kind keeps its pod spec. */
+export const POD_SPEC_PATHS: Readonly<Record<string, readonly string[]>> = {
+    "kubernetes:apps/v1:Deployment": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:StatefulSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:DaemonSet": ["spec", "template", "spec"],
+    "kubernetes:apps/v1:ReplicaSet": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:Job": ["spec", "template", "spec"],
+    "kubernetes:batch/v1:CronJob": ["spec", "jobTemplate", "spec", "template", "spec"],
+    "kubernetes:core/v1:Pod": ["spec"],
+};
+/** Run-to-completion workloads: a readiness probe means nothing for them. */
+export const RUN_TO_COMPLETION: readonly string[] = ["kubernetes:batch/v1:Job", "kubernetes:batch/v1:CronJob"];
+
+export interface Container {
+    readonly kind: "containers" | "initContainers";
+    readonly name: string;
+    readonly spec: Props;
+}
+
+export function podSpecOf(type: string, props: Props): Props | undefined {
+    const path = POD_SPEC_PATHS[type];
+    if (!path) return undefined;
+    let at: unknown = props;
+    for (const step of path) at = isObject(at) ? at[step] : undefined;
+    return isObject(at) ? at : undefined;
+}
+
+export function containersOf(pod: Props): Container[] {
+    return (["containers", "initContainers"] as const).flatMap((kind) =>
+        asArray(pod[kind])
+            .filter(isObject)
+            .map((spec, i) => ({ kind, name: typeof spec.name === "string" ? spec.name : `#${i}`, spec })),
+    );
+}
+
+function forEachPod(args: ResourceValidationArgs, reportViolation: ReportViolation, each: (pod: Props, where: string, report: ReportViolation) => void) {
+    const pod = podSpecOf(args.type, args.props);
+    if (pod) each(pod, `${args.type.split(":").pop()} "${args.name}"`, reportViolation);
+}
+
+function securityContext(spec: Props): Props {
+    return isObject(spec.securityContext) ? spec.securityContext : {};
+}
+
+export const k8sNoPrivilegeOrHostNamespaces = resourceRule(
+    {
+        name: "k8s-no-privileged-or-host-namespaces",
+        summary: "No workload runs a privileged container or shares the node's network, PID or IPC namespace",
+        ids: { checkov: ["CKV_K8S_16", "CKV_K8S_17", "CKV_K8S_18", "CKV_K8S_19"], trivy: ["KSV017", "KSV010", "KSV008", "KSV009"] },
+        fix: "Remove securityContext.privileged and hostNetwork/hostPID/hostIPC from the pod template; no data service needs them.",
+    },
+    {
+        validateResource: (args, reportViolation) =>
+            forEachPod(args, reportViolation, (pod, where, report) => {
+                for (const ns of ["hostNetwork", "hostPID", "hostIPC"]) if (pod[ns] === true) report(`${where} sets ${ns}: true.`);
+                for (const c of containersOf(pod)) {
+                    if (securityContext(c.spec).privileged === true) report(`${where} container "${c.name}" is privileged.`);
+                }
+            }),
+    },
+);
+
+export const k8sRunAsNonRoot = resourceRule(
+    {
+        name: "k8s-run-as-non-root",
+        summary: "Every container runs as non-root (runAsNonRoot: true on the container or its pod, and never runAsUser: 0)",
+        ids: { checkov: ["CKV_K8S_23"], trivy: ["KSV012"] },
+        fix: "Set securityContext.runAsNonRoot: true (and a non-zero runAsUser if the image has no USER) on the pod template or on each container.",
+    },
+    {
+        validateResource: (args, reportViolation) =>
+            forEachPod(args, reportViolation, (pod, where, report) => {
+                const podContext = securityContext(pod);
+                for (const c of containersOf(pod)) {
+                    const own = securityContext(c.spec);
+                    const nonRoot = own.runAsNonRoot ?? podContext.runAsNonRoot;
+                    const user = own.runAsUser ?? podContext.runAsUser;
+                    if (nonRoot !== true) report(`${where} container "${c.name}" does not set runAsNonRoot: true.`);
+                    else if (user === 0) report(`${where} container "${c.name}" sets runAsUser: 0 (root).`);
+                }
+            }),
+    },
+);
+
+export const REQUIRED_RESOURCES: readonly (readonly ["requests" | "limits", "cpu" | "memory"])[] = [
+    ["requests", "cpu"],
+    ["requests", "memory"],
+    ["limits", "cpu"],
+    ["limits", "memory"],
+];
+
+export const k8sResources = resourceRule(
+    {
+        name: "k8s-resources",
+        summary: "Every container declares CPU and memory requests and limits",
+        ids: { checkov: ["CKV_K8S_10", "CKV_K8S_11", "CKV_K8S_12", "CKV_K8S_13"], trivy: ["KSV015", "KSV011", "KSV016", "KSV018"] },
+        fix: "Set resources.requests.{cpu,memory} and resources.limits.{cpu,memory} on every container (the service's documented defaults, or its config).",
+    },
+    {
+        validateResource: (args, reportViolation) =>
+            forEachPod(args, reportViolation, (pod, where, report) => {
+                for (const c of containersOf(pod)) {
+                    const resources = isObject(c.spec.resources) ? c.spec.resources : {};
+                    const missing = REQUIRED_RESOURCES.filter(([kind, what]) => {
+                        const set = resources[kind];
+                        return !isObject(set) || set[what] === undefined || set[what] === "";
+                    }).map(([kind, what]) => `${kind}.${what}`);
+                    if (missing.length > 0) report(`${where} container "${c.name}" has no ${missing.join(", ")}.`);
+                }
+            }),
+    },
+);
+
+export const k8sReadinessProbe = resourceRule(
+    {
+        name: "k8s-readiness-probe",
+        summary: "Every long-running container has a readiness probe (Jobs and CronJobs run to completion and are exempt)",
+        ids: { checkov: ["CKV_K8S_9"], trivy: [] },
+        fix: "Add readinessProbe: httpGet /api/version (the runbook's health check) to the container.",
+    },
+    {
+        validateResource: (args, reportViolation) => {
+            if (RUN_TO_COMPLETION.includes(args.type)) return;
+            forEachPod(args, reportViolation, (pod, where, report) => {
+                for (const c of containersOf(pod)) {
+                    if (c.kind === "containers" && !isObject(c.spec.readinessProbe)) report(`${where} container "${c.name}" has no readinessProbe.`);
+                }
+            });
+        },
+    },
+);
