@@ -2,7 +2,8 @@
 // as the real program registers them under the mock runtime, for both stack files and a 4-shard stack.
 import { IamPolicy } from "../components/serviceAccess";
 import { byName, byUrn, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram } from "../tools/mockRuntime";
-import { configFrom, prototypesWithShards, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
+import { ConfigError } from "../stacks/config";
+import { configFrom, prototypesWithShards, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
 
 const T = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -529,6 +530,33 @@ describe("order: each workload waits only for what it truly needs", () => {
             });
             expect({ resource: r.name, foreign: foreign.map((f) => f.name) }).toEqual({ resource: r.name, foreign: [] });
             if (r.type === T.deployment) expect(deps.filter((d) => d.type === T.deployment)).toEqual([]);
+        }
+    });
+});
+
+describe("the services' config decides before anything exists", () => {
+    test("a stack without domain or with an unpinned image is refused and registers nothing", async () => {
+        const config: Record<string, string> = { ...loadStackConfig("staging-co") };
+        delete config["data-infra:domain"];
+        const images = JSON.parse(config["data-infra:images"]);
+        config["data-infra:images"] = JSON.stringify({ ...images, tapir: { version: "latest" } });
+        const { error, registered } = await runRefused("staging-co", config);
+        expect(error).toBeInstanceOf(ConfigError);
+        expect(error.message).toContain("data-infra:domain is missing");
+        expect(error.message).toContain('data-infra:images.tapir.version has value "latest"');
+        expect(registered).toEqual([]);
+    });
+
+    test("a new tapir version changes tapir's image only", async () => {
+        const images = JSON.parse(loadStackConfig("staging-co")["data-infra:images"]);
+        const run = await runProgram({
+            stack: "staging-co",
+            config: configFrom("staging-co", { "data-infra:images": JSON.stringify({ ...images, tapir: { version: "9.9.9", repository: "registry.example.com/nu-tapir" } }) }),
+        });
+        const imageOf = (r: ProgramRun, prototype: string, name: string) => containers(podSpec(workload(r, T.deployment, prototype, name)))[0].image;
+        expect(imageOf(run, "global", "tapir")).toBe("registry.example.com/nu-tapir:9.9.9");
+        for (const [prototype, name] of [["global", "veiga"], ["global", "conrado"], ["s0", "barragem"]]) {
+            expect(imageOf(run, prototype, name)).toBe(imageOf(runs["staging-co"], prototype, name));
         }
     });
 });

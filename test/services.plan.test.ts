@@ -1,0 +1,143 @@
+// The service matrix, names, configs and IAM documents as pure functions, with no Pulumi runtime.
+import { accessPolicyDocument, trustPolicyDocument } from "../components/serviceAccess";
+import { PROCESS_NEXT_SEGMENT_SCRIPT } from "../components/segmentSchedule";
+import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
+import { canonicalHost, kubernetesClusterName, metapodVeiga, oidcIssuer, oidcProviderArn, serviceRoleName, stackHost } from "../stacks/naming";
+import { accessGrants, SERVICE_ROWS, serviceConfig, serviceHosts, servicesOn, workloadPlans } from "../stacks/services";
+
+const raw: RawConfig = {
+    "data-infra:country": "mx",
+    "data-infra:env": "prod",
+    "data-infra:prototypes": JSON.stringify(["global", "s0", "s1", "s2", "s3"]),
+    "data-infra:countryAccountId": "111111111111",
+    "data-infra:dataAccountId": "999999999999",
+    "data-infra:domain": "nu.com.mx",
+    "data-infra:images": JSON.stringify(Object.fromEntries(WORKLOADS.map((w) => [w, { version: `${w}-7` }]))),
+    "data-infra:barragemSchedule": JSON.stringify({ databases: { global: ["g"], shards: ["s"] } }),
+};
+const stack = parseCountryStack("prod-mx", raw);
+const row = (workload: string) => SERVICE_ROWS.find((r) => r.workload === workload)!;
+
+describe("canonical names", () => {
+    test("the canonical name is <env>-<prototype>-<service>.<domain>, as in the runbook's staging-global-veiga.nu.com.mx", () => {
+        expect(canonicalHost("staging", "global", "veiga", "nu.com.mx")).toBe("staging-global-veiga.nu.com.mx");
+        expect(canonicalHost("prod", "s3", "barragem", "nu.com.co")).toBe("prod-s3-barragem.nu.com.co");
+    });
+
+    test("the stack-id deployment's name carries the stack id", () => {
+        expect(stackHost("staging", "s0", "blue", "conrado", "nu.com.co")).toBe("staging-s0-blue-conrado.nu.com.co");
+    });
+
+    test('Metapod\'s entry is "veiga-<country>": "https://<env>-global-veiga.<domain>/api"', () => {
+        expect(metapodVeiga.key("mx")).toBe("veiga-mx");
+        expect(metapodVeiga.url("staging", "nu.com.mx")).toBe("https://staging-global-veiga.nu.com.mx/api");
+    });
+
+    test("service hosts cover exactly the services of each prototype", () => {
+        const hosts = serviceHosts(stack);
+        expect(Object.keys(hosts)).toEqual(["global", "s0", "s1", "s2", "s3"]);
+        expect(Object.keys(hosts.s2).sort()).toEqual(["alph", "barragem", "conrado", "correnteza"]);
+        expect(hosts.global.tapir).toBe("prod-global-tapir.nu.com.mx");
+    });
+
+    test("roles, clusters and OIDC providers", () => {
+        expect(serviceRoleName("prod", "s1", "correnteza")).toBe("prod-s1-correnteza");
+        expect(kubernetesClusterName("staging", "s0", "green")).toBe("staging-s0-green");
+        const arn = oidcProviderArn("111111111111", "https://oidc.eks.us-east-1.amazonaws.com/id/ABC");
+        expect(arn).toBe("arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC");
+        expect(oidcIssuer(arn)).toBe("oidc.eks.us-east-1.amazonaws.com/id/ABC");
+    });
+});
+
+describe("the service matrix", () => {
+    test("global runs all seven services; every shard runs correnteza, alph, conrado and barragem", () => {
+        expect(servicesOn("global").sort()).toEqual(["alph", "barragem", "conrado", "correnteza", "ouroboros", "tapir", "veiga"]);
+        for (const shard of ["s0", "s7", "s14"]) expect(servicesOn(shard).sort()).toEqual(["alph", "barragem", "conrado", "correnteza"]);
+    });
+
+    test("every workload of the config contract is in the matrix once", () => {
+        expect(SERVICE_ROWS.map((r) => r.workload).sort()).toEqual([...WORKLOADS].sort());
+    });
+
+    test("plans put each workload's image, namespace and labels together", () => {
+        const [veiga] = workloadPlans(stack, "global", "endpoint");
+        expect(veiga.image).toBe("nu-veiga:veiga-7");
+        expect(veiga.labels).toEqual({
+            "app.kubernetes.io/name": "veiga",
+            "app.kubernetes.io/part-of": "data-infra",
+            "app.kubernetes.io/component": "api",
+            "data-infra/prototype": "global",
+            "data-infra/stack-id": "blue",
+        });
+        expect(workloadPlans(stack, "s3", "e").map((p) => p.name)).toEqual(["correnteza", "alph", "conrado", "barragem"]);
+    });
+
+    test("only Barragem needs its Aurora; the transactor has no canonical name", () => {
+        const plans = workloadPlans(stack, "global", "e");
+        expect(plans.filter((p) => p.needsAurora).map((p) => p.name)).toEqual(["barragem"]);
+        expect(plans.filter((p) => !p.hosts).map((p) => p.name)).toEqual(["ouroboros-datomic"]);
+    });
+});
+
+describe("service config files", () => {
+    test("barragem's config holds whatever endpoint it is given and the bucket of its env", () => {
+        expect(serviceConfig(stack, "s2", row("barragem"), "db.example")).toEqual({
+            "datomic-logs-bucket": "nu-spark-datomic-logs-mx-prod",
+            "rdb-unqualified-endpoint-url": "db.example",
+        });
+    });
+
+    test("shard tables are named for their shard", () => {
+        expect(serviceConfig(stack, "s3", row("conrado"), "")).toEqual({ "conrado-table": "prod-s3-conrado", "serving-layer-schemas-table": "prod-s3-serving-layer-schemas" });
+    });
+});
+
+describe("IAM documents", () => {
+    test("barragem may read its secret file and nothing else of the secrets bucket", () => {
+        const doc = accessPolicyDocument(accessGrants(stack, "s1", row("barragem")));
+        expect(doc.Statement.find((s) => s.Sid === "SecretFileRead")).toEqual({
+            Sid: "SecretFileRead",
+            Effect: "Allow",
+            Action: ["s3:GetObject"],
+            Resource: ["arn:aws:s3:::nu-secrets-mx-prod/barragem_secret_config.json"],
+        });
+        expect(JSON.stringify(doc)).not.toContain("arn:aws:s3:::nu-secrets-mx-prod\"");
+    });
+
+    test("a shard's correnteza may use its shard's tables in the country account and region", () => {
+        const doc = accessPolicyDocument(accessGrants(stack, "s3", row("correnteza")));
+        expect(doc.Statement.find((s) => s.Sid === "TablesReadWrite")!.Resource).toEqual([
+            "arn:aws:dynamodb:us-east-1:111111111111:table/prod-s3-correnteza",
+            "arn:aws:dynamodb:us-east-1:111111111111:table/prod-s3-correnteza-datomic-extraction-attempts",
+        ]);
+    });
+
+    test("no workload on any prototype gets a wildcard action, or a wildcard resource other than its buckets' objects", () => {
+        for (const prototype of stack.prototypes) {
+            for (const plan of workloadPlans(stack, prototype, "")) {
+                for (const s of accessPolicyDocument(plan.grants).Statement) {
+                    expect(s.Action.filter((a) => a.includes("*"))).toEqual([]);
+                    expect(s.Resource.filter((r) => r.includes("*") && !/^arn:aws:s3:::[a-z0-9.-]+\/\*$/.test(r))).toEqual([]);
+                }
+            }
+        }
+    });
+
+    test("veiga's document has no statement", () => {
+        expect(accessPolicyDocument(accessGrants(stack, "global", row("veiga"))).Statement).toEqual([]);
+    });
+
+    test("the trust policy admits one ServiceAccount of one namespace through one OIDC provider", () => {
+        const arn = "arn:aws:iam::111111111111:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC";
+        expect(trustPolicyDocument(arn, "data-infra", "tapir").Statement[0].Condition.StringEquals).toEqual({
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC:sub": "system:serviceaccount:data-infra:tapir",
+            "oidc.eks.us-east-1.amazonaws.com/id/ABC:aud": "sts.amazonaws.com",
+        });
+    });
+});
+
+test("the schedule script posts each database given as an argument, as JSON", () => {
+    expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain('for database in "$@"; do');
+    expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain("-X POST");
+    expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain('--data "{\\"database\\": \\"$database\\"}"');
+});
