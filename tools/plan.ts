@@ -131,6 +131,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
     }
 
     try {
+        // A saved baseline is checked before the program runs: a wrong path fails at once.
+        let saved: Plan | undefined;
+        if (args.against && isPlanFile(args.against)) {
+            if (!fs.existsSync(args.against)) throw new PlanFileError(`No saved plan ${args.against}; write one with \`npm run plan -- --stack ${args.stack} --json ${args.against}\``);
+            saved = readPlan(fs.readFileSync(args.against, "utf8"), args.against);
+        }
         const run = await plan(args.stack, args.prototypes);
         const current = toPlan(run);
         const secrets = secretValues(run);
@@ -147,15 +153,14 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         const est = estimate(current);
         if (args.against) {
             let baseline: Plan;
-            if (isPlanFile(args.against)) {
-                if (!fs.existsSync(args.against)) throw new PlanFileError(`No saved plan ${args.against}; write one with \`npm run plan -- --stack ${args.stack} --json ${args.against}\``);
-                baseline = readPlan(fs.readFileSync(args.against, "utf8"), args.against);
+            if (saved) {
+                baseline = saved;
             } else {
                 const baseRun = await plan(args.against);
                 secrets.push(...secretValues(baseRun));
                 baseline = toPlan(baseRun);
             }
-            const label = isPlanFile(args.against) ? `${args.against} (saved plan of ${baseline.stack})` : baseline.stack;
+            const label = saved ? `${args.against} (saved plan of ${baseline.stack})` : baseline.stack;
             io.out(guard(renderDiff(diffPlans(current, baseline), label), "the diff"));
         } else {
             io.out(guard(renderTree(current), "the plan"));

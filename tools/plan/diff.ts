@@ -127,6 +127,14 @@ function jsonDocument(v: unknown): unknown {
     }
 }
 
+/** `type name` of a URN (`urn:pulumi:<stack>::<project>::<parent types>$<type>::<name>`). */
+function urnLabel(urn: string, n: Normalize, withType: boolean): string {
+    const parts = urn.split("::");
+    const name = n(parts[parts.length - 1] ?? urn);
+    const type = (parts[parts.length - 2] ?? "").split("$").pop();
+    return withType && type ? `${type} ${name}` : name;
+}
+
 /** Compares two values under their sides' normalisation, recording each differing leaf. */
 function compare(before: unknown, after: unknown, path: string, nb: Normalize, na: Normalize, out: Change[]): void {
     if (before === after) return;
@@ -168,15 +176,8 @@ export function diffPlans(next: Plan, base: Plan): PlanDiff {
     const [nb, na, notes] = [normalizer(rules.base), normalizer(rules.next), rules.notes];
     const baseById = new Map(base.resources.map((r) => [nb(r.urn), r]));
     const nextIds = new Set(next.resources.map((r) => na(r.urn)));
-    const label = (plan: Plan, n: Normalize) => {
-        const byUrn = new Map(plan.resources.map((r) => [r.urn, r]));
-        return (urn: string | undefined, withType = true) => {
-            const r = urn ? byUrn.get(urn) : undefined;
-            if (!r) return urn === undefined ? undefined : n(urn);
-            return withType ? `${r.type} ${n(r.name)}` : n(r.name);
-        };
-    };
-    const [labelBase, labelNext] = [label(base, nb), label(next, na)];
+    const labelBase = (urn: string | undefined, withType = true) => (urn === undefined ? undefined : urnLabel(urn, nb, withType));
+    const labelNext = (urn: string | undefined, withType = true) => (urn === undefined ? undefined : urnLabel(urn, na, withType));
 
     const added: PlanResource[] = [];
     const changed: ResourceChange[] = [];
@@ -201,9 +202,9 @@ export function diffPlans(next: Plan, base: Plan): PlanDiff {
             ["options.dependsOn", before.options.dependsOn, r.options.dependsOn],
             ["dependencies", before.dependencies, r.dependencies],
         ] as const) {
-            const [sb, sa] = [new Set(b.map((u) => labelBase(u)!)), new Set(a.map((u) => labelNext(u)!))];
-            const gone = [...sb].filter((x) => !sa.has(x));
-            const come = [...sa].filter((x) => !sb.has(x));
+            const [sb, sa] = [new Set(b.map(nb)), new Set(a.map(na))];
+            const gone = b.filter((u) => !sa.has(nb(u))).map((u) => labelBase(u)!);
+            const come = a.filter((u) => !sb.has(na(u))).map((u) => labelNext(u)!);
             if (gone.length + come.length > 0) changes.push({ path, before: gone, after: come });
         }
         if (changes.length > 0) changed.push({ resource: r, changes });

@@ -49,7 +49,7 @@ export function renderTree(plan: Plan): string {
         sections.push({ group, rows });
     }
 
-    const width = Math.min(90, Math.max(0, ...sections.flatMap((s) => s.rows.map((r) => r.left.length))));
+    const width = Math.min(70, Math.max(0, ...sections.flatMap((s) => s.rows.map((r) => r.left.length))));
     const out = [`Plan of stack ${plan.stack}: every resource \`pulumi up\` would create (offline: mock runtime, no cloud calls)`, ""];
     for (const { group, rows } of sections) {
         out.push(`${group} (${rows.length} resource${rows.length === 1 ? "" : "s"})`);
