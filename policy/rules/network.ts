@@ -108,7 +108,7 @@ export const sgDatabasePortsFromSecurityGroups = resourceRule(
     {
         name: "sg-database-ports-from-security-groups",
         summary: `Ingress to a database port (${DATABASE_PORTS.join(", ")}) comes only from security groups, never from CIDR ranges or prefix lists`,
-        ids: { checkov: [], trivy: [], note: "stricter form of CKV_AWS_277 / AVD-AWS-0107 for database ports; runbook: tcp 5432 --source-group" },
+        ids: { checkov: [], trivy: [], note: "no exact Checkov/Trivy check: a stricter form of CKV_AWS_277 / AVD-AWS-0107 for database ports (runbook: tcp 5432 --source-group)" },
         fix: "Write the rule with referencedSecurityGroupId (the Kubernetes nodes' security group, as BarragemAurora does) and no cidrIpv4/cidrIpv6/prefixListId.",
     },
     {

@@ -26,7 +26,7 @@ export const SECRET_PAIRS: readonly (readonly [string, string])[] = [
 export const REFERENCE_WORDS: readonly string[] = [
     "arn", "arns", "id", "ids", "name", "names", "bucket", "buckets", "path", "paths", "file", "ref", "refs",
     "version", "length", "ttl", "type", "enabled", "rotation", "url", "uri", "endpoint", "header", "prefix",
-    "suffix", "count", "mode", "format", "policy", "location", "region", "source", "provider", "manager",
+    "suffix", "count", "mode", "format", "policy", "location", "region", "source", "provider", "manager", "validation",
 ];
 /** Maps whose keys are metadata chosen by people, not input names. */
 const METADATA_KEYS = new Set(["tags", "tagsAll", "defaultTags", "labels", "annotations"]);
@@ -102,7 +102,7 @@ export function renderPath(steps: readonly Step[]): string {
     for (const step of steps) {
         if (typeof step === "number") out += `[${step}]`;
         else if (step === JSON_TEXT) out += JSON_TEXT;
-        else out += out === "" ? step : `.${step}`;
+        else out += out === "" || out.endsWith(JSON_TEXT) ? step : `.${step}`;
     }
     return out;
 }

@@ -13,7 +13,7 @@ export const statefulResourcesProtected = resourceRule(
     {
         name: "stateful-resources-protected",
         summary: "Every stateful resource (S3 bucket, DynamoDB table, Aurora cluster) has the protect option, so `pulumi destroy` or a rename cannot delete it",
-        ids: { checkov: [], trivy: [], note: "Pulumi resource option, no scanner equivalent; complements CKV_AWS_139 / AVD-AWS-0343 deletion protection" },
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent (protect is a Pulumi resource option); complements CKV_AWS_139 / AVD-AWS-0343 deletion protection" },
         fix: "Pass { protect: true } (buckets also retainOnDelete: true) when creating the resource; unprotect only in a reviewed change that retires it.",
     },
     {
@@ -37,7 +37,7 @@ export const explicitProviders = resourceRule(
     {
         name: "explicit-providers",
         summary: "Every AWS and Kubernetes resource names an explicit provider (one per account/region or per prototype), never the default provider",
-        ids: { checkov: [], trivy: [], note: "Pulumi-specific, no scanner equivalent; the pulumi-awsx#866 class of bug (resource in the wrong account)" },
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent (Pulumi-specific): the pulumi-awsx#866 class of bug, a resource landing in the wrong account" },
         fix: "Pass { provider } from AwsProviders (aws.country(), aws.get(account, region)) or the prototype's Kubernetes provider, or { parent } of a component created with it.",
     },
     {

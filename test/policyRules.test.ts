@@ -1,0 +1,521 @@
+// Each guardrail against a minimal compliant and minimal violating resource set: if a rule stopped
+// catching its case, its "catches" test fails; if it started flagging good infrastructure, its
+// "accepts" test fails. The first test makes sure no rule is left without cases.
+import { bucketPolicyDocument } from "../components/bucketPolicy";
+import { Rule, RULES } from "../policy/rules";
+import { evaluate } from "../tools/policy/evaluate";
+import { awsProvider, MinimalResource, minimalStack, urnOf } from "../tools/policy/minimal";
+
+interface Case {
+    readonly title: string;
+    readonly resources: readonly MinimalResource[];
+    readonly config?: Record<string, Record<string, unknown>>;
+}
+interface Violating extends Case {
+    /** Name of the resource the violation must be reported on, and what its message says. */
+    readonly on: string;
+    readonly says: RegExp;
+}
+interface RuleCases {
+    readonly compliant: readonly Case[];
+    readonly violating: readonly Violating[];
+}
+
+const PROVIDER = awsProvider();
+
+// ---------- S3 ----------
+const BUCKET = "nu-spark-static-co-staging";
+const bucket = (extra: Partial<MinimalResource> = {}): MinimalResource => ({
+    type: "aws:s3/bucket:Bucket",
+    name: BUCKET,
+    inputs: { bucket: BUCKET },
+    protect: true,
+    provider: PROVIDER.urn,
+    ...extra,
+});
+const BUCKET_URN = urnOf("aws:s3/bucket:Bucket", BUCKET);
+const runbookBlock = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: false };
+const block = (flags: Record<string, unknown> = runbookBlock, byName = false): MinimalResource => ({
+    type: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    name: `${BUCKET}-public-access`,
+    inputs: { bucket: byName ? BUCKET : `${BUCKET}-id`, ...flags },
+    dependencies: byName ? [] : [BUCKET_URN],
+});
+const encryption = (algorithm = "AES256"): MinimalResource => ({
+    type: "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    name: `${BUCKET}-encryption`,
+    inputs: { bucket: `${BUCKET}-id`, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }] },
+    dependencies: [BUCKET_URN],
+});
+const generatedPolicy = JSON.stringify(bucketPolicyDocument({ bucket: BUCKET, granteeAccountId: "400000000900", access: "read" }));
+const bucketPolicy = (policy: unknown = generatedPolicy): MinimalResource => ({
+    type: "aws:s3/bucketPolicy:BucketPolicy",
+    name: `${BUCKET}-policy`,
+    inputs: { bucket: `${BUCKET}-id`, policy },
+    dependencies: [BUCKET_URN],
+});
+const policyDoc = (...statements: object[]) => JSON.stringify({ Version: "2012-10-17", Statement: statements });
+const denyTls = (resources: string[]) => ({
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: resources,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+});
+const guardedBucket = [bucket(), block(), encryption(), bucketPolicy()];
+
+// ---------- Aurora ----------
+const PASSWORD = { type: "random:index/randomPassword:RandomPassword", name: "barragem-secret-master-password", inputs: { length: 32 } };
+const PASSWORD_URN = urnOf(PASSWORD.type, PASSWORD.name);
+const clusterInputs = {
+    clusterIdentifier: "staging-global-barragem-aurora",
+    engine: "aurora-postgresql",
+    storageEncrypted: true,
+    deletionProtection: true,
+    backupRetentionPeriod: 7,
+    iamDatabaseAuthenticationEnabled: false,
+    masterUsername: "postgres",
+    masterPassword: "[secret]",
+    tags: { prototype: "global", service: "barragem" },
+};
+const cluster = (inputs: Record<string, unknown> = {}, extra: Partial<MinimalResource> = {}): MinimalResource => ({
+    type: "aws:rds/cluster:Cluster",
+    name: "staging-global-barragem-aurora",
+    inputs: { ...clusterInputs, ...inputs },
+    secretInputs: ["masterPassword"],
+    protect: true,
+    provider: PROVIDER.urn,
+    dependencies: [PASSWORD_URN],
+    ...extra,
+});
+const instance = (inputs: Record<string, unknown> = {}): MinimalResource => ({
+    type: "aws:rds/clusterInstance:ClusterInstance",
+    name: "staging-global-barragem-aurora-instance",
+    inputs: {
+        identifier: "staging-global-barragem-aurora-instance",
+        publiclyAccessible: false,
+        monitoringInterval: 60,
+        monitoringRoleArn: "arn:aws:iam::400000000101:role/staging-rds-barragem-aurora-enhanced-monitoring",
+        performanceInsightsEnabled: true,
+        ...inputs,
+    },
+});
+
+// ---------- DynamoDB ----------
+const table = (inputs: Record<string, unknown> = {}): MinimalResource => ({
+    type: "aws:dynamodb/table:Table",
+    name: "staging-global-tapir",
+    inputs: { name: "staging-global-tapir", pointInTimeRecovery: { enabled: true }, serverSideEncryption: { enabled: true }, ...inputs },
+    protect: true,
+});
+
+// ---------- Network ----------
+const ingressRule = (inputs: Record<string, unknown>): MinimalResource => ({
+    type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
+    name: "staging-global-barragem-aurora-ingress",
+    inputs: { securityGroupId: "sg-aurora", ipProtocol: "tcp", fromPort: 5432, toPort: 5432, ...inputs },
+});
+const fromNodes = { referencedSecurityGroupId: "sg-mock-kubernetes-nodes" };
+
+// ---------- IAM ----------
+const tableArn = "arn:aws:dynamodb:us-east-1:400000000101:table/staging-global-tapir";
+const rolePolicy = (...statements: object[]): MinimalResource => ({
+    type: "aws:iam/rolePolicy:RolePolicy",
+    name: "tapir-access",
+    inputs: { role: "staging-global-tapir", policy: policyDoc(...statements) },
+});
+const readTable = { Effect: "Allow", Action: ["dynamodb:GetItem", "dynamodb:Query"], Resource: [tableArn] };
+
+// ---------- Kubernetes ----------
+const container = (extra: Record<string, unknown> = {}) => ({
+    name: "tapir",
+    image: "nu-tapir:1.0.0",
+    readinessProbe: { httpGet: { path: "/api/version", port: 8080 } },
+    resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { cpu: "1", memory: "512Mi" } },
+    securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false },
+    ...extra,
+});
+const podSpec = (extra: Record<string, unknown> = {}, containerExtra: Record<string, unknown> = {}) => ({ containers: [container(containerExtra)], ...extra });
+const deployment = (pod: Record<string, unknown> = podSpec()): MinimalResource => ({
+    type: "kubernetes:apps/v1:Deployment",
+    name: "global-tapir",
+    inputs: { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "tapir" }, spec: { template: { spec: pod } } },
+});
+const cronJob = (pod: Record<string, unknown>): MinimalResource => ({
+    type: "kubernetes:batch/v1:CronJob",
+    name: "global-barragem-segments",
+    inputs: { apiVersion: "batch/v1", kind: "CronJob", spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: { spec: pod } } } } },
+});
+const { readinessProbe: _probe, ...jobContainer } = container({ name: "process-next-segment" });
+
+const CASES: Record<string, RuleCases> = {
+    "s3-public-access-block": {
+        compliant: [
+            { title: "the runbook's block on the bucket", resources: guardedBucket },
+            { title: "a block that names the bucket by name", resources: [bucket(), block(runbookBlock, true)] },
+        ],
+        violating: [
+            { title: "a bucket without a block", resources: [bucket()], on: BUCKET, says: /no aws\.s3\.BucketPublicAccessBlock/ },
+            {
+                title: "RestrictPublicBuckets turned on",
+                resources: [bucket(), block({ ...runbookBlock, restrictPublicBuckets: true })],
+                on: `${BUCKET}-public-access`,
+                says: /restrictPublicBuckets=true.*restrictPublicBuckets=false/,
+            },
+            {
+                title: "BlockPublicPolicy left unset (AWS default false)",
+                resources: [bucket(), block({ blockPublicAcls: true, ignorePublicAcls: true })],
+                on: `${BUCKET}-public-access`,
+                says: /blockPublicPolicy=false/,
+            },
+        ],
+    },
+    "s3-encryption": {
+        compliant: [
+            { title: "SSE-S3 configuration", resources: guardedBucket },
+            { title: "SSE-KMS configuration", resources: [bucket(), encryption("aws:kms")] },
+            {
+                title: "inline configuration on the bucket",
+                resources: [bucket({ inputs: { bucket: BUCKET, serverSideEncryptionConfiguration: { rule: { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } } } } })],
+            },
+        ],
+        violating: [
+            { title: "no encryption configuration", resources: [bucket(), block()], on: BUCKET, says: /no default server-side encryption/ },
+            { title: "an unknown algorithm", resources: [bucket(), encryption("none")], on: BUCKET, says: /encrypted with "none"/ },
+        ],
+    },
+    "s3-deny-insecure-transport": {
+        compliant: [
+            { title: "the generated bucket policy", resources: guardedBucket },
+            {
+                title: "a deny on s3:* for the bucket and its objects",
+                resources: [bucket(), bucketPolicy(policyDoc(denyTls([`arn:aws:s3:::${BUCKET}`, `arn:aws:s3:::${BUCKET}/*`])))],
+            },
+        ],
+        violating: [
+            { title: "no bucket policy", resources: [bucket()], on: BUCKET, says: /no bucket policy/ },
+            {
+                title: "a policy with only grants",
+                resources: [bucket(), bucketPolicy(policyDoc({ Effect: "Allow", Principal: { AWS: "arn:aws:iam::400000000900:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }))],
+                on: BUCKET,
+                says: /aws:SecureTransport/,
+            },
+            {
+                title: "a deny that covers the objects but not the bucket",
+                resources: [bucket(), bucketPolicy(policyDoc(denyTls([`arn:aws:s3:::${BUCKET}/*`])))],
+                on: BUCKET,
+                says: /aws:SecureTransport/,
+            },
+        ],
+    },
+    "s3-no-public-principal": {
+        compliant: [{ title: "the generated policy (its Principal * is a Deny)", resources: guardedBucket }],
+        violating: [
+            {
+                title: 'an Allow to Principal "*"',
+                resources: [bucket(), bucketPolicy(policyDoc({ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `arn:aws:s3:::${BUCKET}/*` }))],
+                on: `${BUCKET}-policy`,
+                says: /s3:GetObject to Principal "\*"/,
+            },
+            {
+                title: 'an Allow to {AWS: "*"}',
+                resources: [bucketPolicy(policyDoc({ Effect: "Allow", Principal: { AWS: ["*"] }, Action: ["s3:PutObject"], Resource: `arn:aws:s3:::${BUCKET}/*` }))],
+                on: `${BUCKET}-policy`,
+                says: /Principal "\*"/,
+            },
+        ],
+    },
+    "aurora-storage-encrypted": {
+        compliant: [{ title: "storageEncrypted true", resources: [cluster()] }],
+        violating: [
+            { title: "storageEncrypted false", resources: [cluster({ storageEncrypted: false })], on: "staging-global-barragem-aurora", says: /storageEncrypted/ },
+            { title: "storageEncrypted unset", resources: [cluster({ storageEncrypted: undefined })], on: "staging-global-barragem-aurora", says: /storageEncrypted/ },
+        ],
+    },
+    "aurora-deletion-protection": {
+        compliant: [{ title: "deletionProtection true", resources: [cluster()] }],
+        violating: [{ title: "deletionProtection false", resources: [cluster({ deletionProtection: false })], on: "staging-global-barragem-aurora", says: /deletionProtection/ }],
+    },
+    "aurora-backup-retention": {
+        compliant: [
+            { title: "7 days", resources: [cluster()] },
+            { title: "35 days", resources: [cluster({ backupRetentionPeriod: 35 })] },
+        ],
+        violating: [
+            { title: "1 day", resources: [cluster({ backupRetentionPeriod: 1 })], on: "staging-global-barragem-aurora", says: /for 1 day\(s\)/ },
+            { title: "unset (AWS default 1 day)", resources: [cluster({ backupRetentionPeriod: undefined })], on: "staging-global-barragem-aurora", says: /default 1 day/ },
+        ],
+    },
+    "aurora-iam-auth": {
+        compliant: [
+            { title: "IAM auth on", resources: [cluster({ iamDatabaseAuthenticationEnabled: true, tags: { service: "tapir" } })] },
+            { title: "off for barragem, the runbook's exception", resources: [cluster()] },
+        ],
+        violating: [
+            {
+                title: "off for a service that is not an exception",
+                resources: [cluster({ tags: { service: "conrado" } })],
+                on: "staging-global-barragem-aurora",
+                says: /service "conrado" is not an exception/,
+            },
+            { title: "off without a service tag", resources: [cluster({ tags: {} })], on: "staging-global-barragem-aurora", says: /no service tag/ },
+            {
+                title: "off for barragem once the exception is withdrawn in the rule's config",
+                resources: [cluster()],
+                config: { "aurora-iam-auth": { exemptServices: [] } },
+                on: "staging-global-barragem-aurora",
+                says: /service "barragem" is not an exception/,
+            },
+        ],
+    },
+    "aurora-instance-not-public": {
+        compliant: [
+            { title: "publiclyAccessible false", resources: [instance()] },
+            { title: "publiclyAccessible unset (private by default)", resources: [instance({ publiclyAccessible: undefined })] },
+        ],
+        violating: [{ title: "publiclyAccessible true", resources: [instance({ publiclyAccessible: true })], on: "staging-global-barragem-aurora-instance", says: /publicly accessible/ }],
+    },
+    "aurora-enhanced-monitoring": {
+        compliant: [{ title: "every 60 s with the monitoring role", resources: [instance()] }],
+        violating: [
+            { title: "interval 0", resources: [instance({ monitoringInterval: 0 })], on: "staging-global-barragem-aurora-instance", says: /no enhanced monitoring/ },
+            { title: "no monitoring role", resources: [instance({ monitoringRoleArn: undefined })], on: "staging-global-barragem-aurora-instance", says: /no monitoringRoleArn/ },
+        ],
+    },
+    "aurora-performance-insights": {
+        compliant: [{ title: "performance insights on", resources: [instance()] }],
+        violating: [{ title: "performance insights off", resources: [instance({ performanceInsightsEnabled: false })], on: "staging-global-barragem-aurora-instance", says: /performanceInsightsEnabled/ }],
+    },
+    "aurora-master-password-generated": {
+        compliant: [
+            { title: "from a RandomPassword", resources: [PASSWORD, cluster()] },
+            {
+                title: "from a RandomPassword through another resource",
+                resources: [
+                    PASSWORD,
+                    { type: "data-infra:aurora:BarragemSecret", name: "barragem-secret", custom: false, dependencies: [PASSWORD_URN] },
+                    cluster({}, { dependencies: [urnOf("data-infra:aurora:BarragemSecret", "barragem-secret")] }),
+                ],
+            },
+            { title: "managed by RDS in Secrets Manager", resources: [cluster({ masterPassword: undefined, manageMasterUserPassword: true }, { dependencies: [], secretInputs: [] })] },
+        ],
+        violating: [
+            {
+                title: "a password written in the program (secret-wrapped by the SDK, but not generated)",
+                resources: [PASSWORD, cluster({}, { dependencies: [] })],
+                on: "staging-global-barragem-aurora",
+                says: /does not come from a random\.RandomPassword/,
+            },
+        ],
+    },
+    "dynamodb-point-in-time-recovery": {
+        compliant: [{ title: "PITR on", resources: [table()] }],
+        violating: [
+            { title: "PITR off", resources: [table({ pointInTimeRecovery: { enabled: false } })], on: "staging-global-tapir", says: /point-in-time recovery/ },
+            { title: "PITR unset", resources: [table({ pointInTimeRecovery: undefined })], on: "staging-global-tapir", says: /point-in-time recovery/ },
+        ],
+    },
+    "dynamodb-encryption": {
+        compliant: [{ title: "SSE on", resources: [table()] }],
+        violating: [{ title: "SSE unset", resources: [table({ serverSideEncryption: undefined })], on: "staging-global-tapir", says: /server-side encryption/ }],
+    },
+    "sg-no-public-ingress": {
+        compliant: [
+            { title: "PostgreSQL from the nodes' security group", resources: [ingressRule(fromNodes)] },
+            { title: "HTTPS from a private range", resources: [ingressRule({ fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/8" })] },
+        ],
+        violating: [
+            {
+                title: "ingress rule from 0.0.0.0/0",
+                resources: [ingressRule({ fromPort: 443, toPort: 443, cidrIpv4: "0.0.0.0/0" })],
+                on: "staging-global-barragem-aurora-ingress",
+                says: /port 443 from 0\.0\.0\.0\/0/,
+            },
+            {
+                title: "inline ingress from ::/0",
+                resources: [{ type: "aws:ec2/securityGroup:SecurityGroup", name: "open", inputs: { ingress: [{ protocol: "tcp", fromPort: 22, toPort: 22, ipv6CidrBlocks: ["::/0"] }] } }],
+                on: "open",
+                says: /ingress\[0\] accepts port 22 from ::\/0/,
+            },
+            {
+                title: "security group rule from 0.0.0.0/0",
+                resources: [{ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "open-rule", inputs: { type: "ingress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["0.0.0.0/0"] } }],
+                on: "open-rule",
+                says: /all ports from 0\.0\.0\.0\/0/,
+            },
+        ],
+    },
+    "sg-database-ports-from-security-groups": {
+        compliant: [
+            { title: "PostgreSQL from the nodes' security group", resources: [ingressRule(fromNodes)] },
+            { title: "a non-database port from a CIDR", resources: [ingressRule({ fromPort: 443, toPort: 443, cidrIpv4: "10.0.0.0/8" })] },
+            { title: "egress rules are not ingress", resources: [{ type: "aws:ec2/securityGroupRule:SecurityGroupRule", name: "egress", inputs: { type: "egress", protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["10.0.0.0/8"] } }] },
+        ],
+        violating: [
+            { title: "PostgreSQL from a private CIDR", resources: [ingressRule({ cidrIpv4: "10.0.0.0/8" })], on: "staging-global-barragem-aurora-ingress", says: /5432 to 10\.0\.0\.0\/8/ },
+            {
+                title: "all traffic from a CIDR covers the database ports",
+                resources: [{ type: "aws:ec2/securityGroup:SecurityGroup", name: "wide", inputs: { ingress: [{ protocol: "-1", fromPort: 0, toPort: 0, cidrBlocks: ["172.16.0.0/12"] }] } }],
+                on: "wide",
+                says: /5432, 3306/,
+            },
+            { title: "PostgreSQL without any source", resources: [ingressRule({})], on: "staging-global-barragem-aurora-ingress", says: /without naming a source security group/ },
+        ],
+    },
+    "iam-no-wildcards": {
+        compliant: [
+            { title: "exact actions on exact ARNs", resources: [rolePolicy(readTable)] },
+            { title: 'a Deny on "*" is fine', resources: [rolePolicy(readTable, { Effect: "Deny", Action: "*", Resource: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } })] },
+        ],
+        violating: [
+            { title: 'Action "*"', resources: [rolePolicy({ Effect: "Allow", Action: "*", Resource: [tableArn] })], on: "tapir-access", says: /Action "\*"/ },
+            { title: 'Resource "*"', resources: [rolePolicy({ Effect: "Allow", Action: ["dynamodb:GetItem"], Resource: "*" })], on: "tapir-access", says: /Resource "\*"/ },
+            { title: "NotAction", resources: [rolePolicy({ Effect: "Allow", NotAction: ["iam:*"], Resource: [tableArn] })], on: "tapir-access", says: /NotAction/ },
+            {
+                title: "a standalone policy",
+                resources: [{ type: "aws:iam/policy:Policy", name: "broad", inputs: { policy: policyDoc({ Effect: "Allow", Action: "s3:*", Resource: "*" }) } }],
+                on: "broad",
+                says: /Resource "\*"/,
+            },
+            {
+                title: "an inline policy of a role",
+                resources: [{ type: "aws:iam/role:Role", name: "tapir", inputs: { inlinePolicies: [{ name: "all", policy: policyDoc({ Effect: "Allow", Action: "*:*", Resource: [tableArn] }) }] } }],
+                on: "tapir",
+                says: /inline policy all .*Action "\*:\*"/,
+            },
+        ],
+    },
+    "k8s-no-privileged-or-host-namespaces": {
+        compliant: [{ title: "an ordinary pod", resources: [deployment()] }],
+        violating: [
+            { title: "a privileged container", resources: [deployment(podSpec({}, { securityContext: { runAsNonRoot: true, privileged: true } }))], on: "global-tapir", says: /"tapir" is privileged/ },
+            { title: "the host network", resources: [deployment(podSpec({ hostNetwork: true }))], on: "global-tapir", says: /hostNetwork: true/ },
+            { title: "the host PID namespace in a CronJob", resources: [cronJob({ hostPID: true, containers: [jobContainer] })], on: "global-barragem-segments", says: /hostPID: true/ },
+        ],
+    },
+    "k8s-run-as-non-root": {
+        compliant: [
+            { title: "runAsNonRoot on the container", resources: [deployment()] },
+            { title: "runAsNonRoot on the pod", resources: [deployment(podSpec({ securityContext: { runAsNonRoot: true } }, { securityContext: {} }))] },
+        ],
+        violating: [
+            { title: "runAsNonRoot unset", resources: [deployment(podSpec({}, { securityContext: {} }))], on: "global-tapir", says: /does not set runAsNonRoot/ },
+            { title: "runAsUser 0", resources: [deployment(podSpec({}, { securityContext: { runAsNonRoot: true, runAsUser: 0 } }))], on: "global-tapir", says: /runAsUser: 0/ },
+            {
+                title: "a root init container",
+                resources: [deployment({ ...podSpec(), initContainers: [{ name: "migrate", image: "nu-tapir:1.0.0" }] })],
+                on: "global-tapir",
+                says: /"migrate" does not set runAsNonRoot/,
+            },
+        ],
+    },
+    "k8s-resources": {
+        compliant: [{ title: "requests and limits", resources: [deployment()] }],
+        violating: [
+            {
+                title: "no CPU limit",
+                resources: [deployment(podSpec({}, { resources: { requests: { cpu: "250m", memory: "512Mi" }, limits: { memory: "512Mi" } } }))],
+                on: "global-tapir",
+                says: /has no limits\.cpu/,
+            },
+            { title: "no resources at all", resources: [cronJob({ containers: [{ ...jobContainer, resources: undefined }] })], on: "global-barragem-segments", says: /requests\.cpu, requests\.memory, limits\.cpu, limits\.memory/ },
+        ],
+    },
+    "k8s-readiness-probe": {
+        compliant: [
+            { title: "a Deployment with a readiness probe", resources: [deployment()] },
+            { title: "a CronJob without one (runs to completion)", resources: [cronJob({ containers: [jobContainer] })] },
+        ],
+        violating: [{ title: "a Deployment without one", resources: [deployment(podSpec({}, { readinessProbe: undefined }))], on: "global-tapir", says: /no readinessProbe/ }],
+    },
+    "stateful-resources-protected": {
+        compliant: [{ title: "protected bucket, table and cluster", resources: [bucket(), table(), cluster()] }],
+        violating: [
+            { title: "an unprotected bucket", resources: [bucket({ protect: false })], on: BUCKET, says: /not protected/ },
+            { title: "an unprotected table", resources: [{ ...table(), protect: false }], on: "staging-global-tapir", says: /not protected/ },
+            { title: "an unprotected cluster", resources: [cluster({}, { protect: false })], on: "staging-global-barragem-aurora", says: /not protected/ },
+        ],
+    },
+    "explicit-providers": {
+        compliant: [
+            { title: "AWS resources on an explicit provider", resources: [PROVIDER, bucket()] },
+            { title: "a random password on the default random provider", resources: [PASSWORD] },
+        ],
+        violating: [
+            { title: "a bucket on the default AWS provider", resources: [bucket({ provider: undefined })], on: BUCKET, says: /default aws provider/ },
+            { title: "a Deployment on the default Kubernetes provider", resources: [deployment()], on: "global-tapir", says: /default kubernetes provider/ },
+        ],
+    },
+    "no-plain-secrets": {
+        compliant: [
+            { title: "a secret master password", resources: [cluster()] },
+            {
+                title: "names that only point at secrets, and booleans",
+                resources: [
+                    {
+                        type: "data-infra:test:Thing",
+                        name: "references",
+                        inputs: { secretsBucket: "nu-secrets-co-staging", kmsKeyId: "alias/x", masterUserSecretKmsKeyId: "k", keyName: "k", key: "barragem_secret_config.json", manageMasterUserPassword: true, skipCredentialsValidation: "false" },
+                    },
+                ],
+            },
+            {
+                title: "an env var read from a Kubernetes Secret",
+                resources: [deployment(podSpec({}, { env: [{ name: "RDB_PASSWORD", valueFrom: { secretKeyRef: { name: "barragem", key: "rdb-password" } } }] }))],
+            },
+        ],
+        violating: [
+            {
+                title: "a plain master password",
+                resources: [cluster({ masterPassword: "hunter2hunter2" }, { secretInputs: [] })],
+                on: "staging-global-barragem-aurora",
+                says: /input masterPassword \("masterPassword"\) is a plain value/,
+            },
+            {
+                title: "a plain env var password",
+                resources: [deployment(podSpec({}, { env: [{ name: "RDB_PASSWORD", value: "hunter2" }] }))],
+                on: "global-tapir",
+                says: /containers\[0\]\.env\[0\]\.value \("RDB_PASSWORD"\)/,
+            },
+            {
+                title: "a password inside a ConfigMap's JSON",
+                resources: [{ type: "kubernetes:core/v1:ConfigMap", name: "barragem-config", inputs: { data: { "config.json": JSON.stringify({ "rdb-password": "hunter2" }) } } }],
+                on: "barragem-config",
+                says: /data\.config\.json<json>rdb-password/,
+            },
+        ],
+    },
+};
+
+async function violationsOf(rule: Rule, c: Case) {
+    const evaluation = await evaluate(minimalStack(c.resources), { rules: [rule], ...(c.config ? { config: c.config } : {}) });
+    return evaluation.violations;
+}
+
+test("every rule of the pack has compliant and violating cases here", () => {
+    expect(Object.keys(CASES).sort()).toEqual(RULES.map((r) => r.name).sort());
+    for (const [name, cases] of Object.entries(CASES)) {
+        expect({ name, compliant: cases.compliant.length > 0 }).toEqual({ name, compliant: true });
+        expect({ name, violating: cases.violating.length > 0 }).toEqual({ name, violating: true });
+    }
+});
+
+test("every rule cites its Checkov/Trivy equivalent (or says there is none) and says how to fix it", () => {
+    for (const rule of RULES) {
+        const cites = /CKV2?_[A-Z0-9]+_\d+|AVD-[A-Z]+-\d{4}|KSV\d{3}|no (exact )?Checkov\/Trivy/.test(rule.description);
+        expect({ rule: rule.name, cites }).toEqual({ rule: rule.name, cites: true });
+        expect({ rule: rule.name, fix: (rule.remediationSteps ?? "").length > 20 }).toEqual({ rule: rule.name, fix: true });
+    }
+});
+
+describe.each(RULES.map((rule) => [rule.name, rule] as const))("%s", (_name, rule) => {
+    const cases = CASES[rule.name] ?? { compliant: [], violating: [] };
+    test.each(cases.compliant.map((c) => [c.title, c] as const))("accepts %s", async (_title, c) => {
+        expect(await violationsOf(rule, c)).toEqual([]);
+    });
+    test.each(cases.violating.map((c) => [c.title, c] as const))("catches %s", async (_title, c) => {
+        const found = await violationsOf(rule, c);
+        expect(found.map((v) => ({ on: v.resourceName, level: v.enforcementLevel }))).toContainEqual({ on: c.on, level: "mandatory" });
+        expect(found.filter((v) => v.resourceName === c.on).map((v) => v.message).join("\n")).toMatch(c.says);
+    });
+});
