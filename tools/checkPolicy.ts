@@ -1,8 +1,9 @@
-// npm run check:policy -- --stack <stack> [--stack <stack> …] [--all] [--markdown]
+// npm run check:policy -- --stack <stack> [--stack <stack> …] [--all] [--markdown] [--program <module>]
 //
 // The policy pack (policy/) against the offline plan of a stack: the real program under Pulumi's
 // mock runtime with the stack's Pulumi.<stack>.yaml, no cloud, no Pulumi CLI. Prints each violation
 // with its resource, rule and fix; exits 1 on any mandatory violation, 2 when it cannot run.
+import * as path from "path";
 import { ConfigError } from "../stacks/config";
 import { listStacks, runProgram, StackFileError } from "./mockRuntime";
 import { evaluate, mandatory } from "./policy/evaluate";
@@ -11,16 +12,20 @@ import { formatMarkdown, formatText } from "./policy/report";
 export const USAGE = `usage: npm run check:policy -- --stack <stack> [--stack <stack> ...] [--all] [--markdown]
   --stack <stack>  a stack with a Pulumi.<stack>.yaml (repeatable)
   --all            every stack file of the project
-  --markdown       print Markdown (pull-request comments, job summaries) instead of text`;
+  --markdown       print Markdown (pull-request comments, job summaries) instead of text
+  --program <file> check another program module than index.ts (e.g. test/fixtures/weakenedAurora.ts)`;
 
 export interface CheckOptions {
     readonly stacks: string[];
     readonly markdown: boolean;
+    /** Absolute module path of the program; the project's index.ts when unset. */
+    readonly program?: string;
 }
 
 export function parseArgs(argv: readonly string[]): CheckOptions | string {
     const stacks: string[] = [];
     let markdown = false;
+    let program: string | undefined;
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i];
         if (arg === "--stack") {
@@ -33,6 +38,10 @@ export function parseArgs(argv: readonly string[]): CheckOptions | string {
             stacks.push(...listStacks());
         } else if (arg === "--markdown") {
             markdown = true;
+        } else if (arg === "--program") {
+            const value = argv[++i];
+            if (value === undefined || value.startsWith("--")) return "--program needs a module path";
+            program = path.resolve(value);
         } else if (arg === "--help" || arg === "-h") {
             return "";
         } else {
@@ -40,7 +49,7 @@ export function parseArgs(argv: readonly string[]): CheckOptions | string {
         }
     }
     if (stacks.length === 0) return "no stack given";
-    return { stacks: [...new Set(stacks)], markdown };
+    return { stacks: [...new Set(stacks)], markdown, ...(program ? { program } : {}) };
 }
 
 /** Runs the check; returns the exit code. Output goes through `write`. */
@@ -56,7 +65,7 @@ export async function checkPolicy(argv: readonly string[], write: (text: string)
     for (const stack of parsed.stacks) {
         let evaluation;
         try {
-            evaluation = await evaluate(await runProgram({ stack }));
+            evaluation = await evaluate(await runProgram({ stack, ...(parsed.program ? { program: parsed.program } : {}) }));
         } catch (e) {
             if (e instanceof ConfigError || e instanceof StackFileError) {
                 write(`check:policy: stack ${stack} cannot be planned:\n${e.message}`);
