@@ -70,6 +70,15 @@ describe("runner", () => {
         expect(results[1]).toMatchObject({ ok: false, attempts: 0, detail: "not run: the run's time cap of 50 ms was reached" });
     });
 
+    test("a retry that would start past the cap is not made: the check reports the cap and its last failure", async () => {
+        const check = scripted("starting", { ok: false, detail: "HTTP 503", transient: true });
+
+        const [result] = await runChecks([check], { ...LIMITS, attempts: 5, backoffMs: 10_000, maxBackoffMs: 10_000, totalTimeoutMs: 60 });
+
+        expect(check.calls()).toBe(1);
+        expect(result).toMatchObject({ ok: false, attempts: 1, detail: "stopped: the run's time cap of 60 ms was reached; last attempt: HTTP 503" });
+    });
+
     test("a thrown error is that check's failure, with the error's name and message", async () => {
         const check: Check = {
             check: "test",

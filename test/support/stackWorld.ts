@@ -25,23 +25,14 @@ export interface StackFixture {
     readonly dir: string;
 }
 
-/**
- * The program's outputs for the stack. Until the program exports serviceHosts, a test set of
- * canonical hosts stands in (the two prototypes' health-checked services).
- */
+/** The program's outputs for the stack, from the offline run of index.ts, saved to a temp file. */
 export async function stackFixture(stackName = STACK): Promise<StackFixture> {
     const stack = loadCountryStack(stackName);
     const run = await runProgram({ stack: stackName });
-    const outputs = { ...run.outputs } as Record<string, unknown>;
-    if (outputs.serviceHosts === undefined) {
-        outputs.serviceHosts = Object.fromEntries(
-            stack.prototypes.map((p) => [p, Object.fromEntries(["barragem", "conrado", ...(p === "global" ? ["veiga"] : [])].map((s) => [s, `${stack.env}-${p}-${s}.test.invalid`]))]),
-        );
-    }
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-verify-"));
     const outputsFile = path.join(dir, "outputs.json");
-    fs.writeFileSync(outputsFile, JSON.stringify(outputs, null, 2));
-    return { stack, outputs: outputs as unknown as StackOutputs, outputsFile, dir };
+    fs.writeFileSync(outputsFile, JSON.stringify(run.outputs, null, 2));
+    return { stack, outputs: run.outputs as unknown as StackOutputs, outputsFile, dir };
 }
 
 export function adminS3(endpoint: string): S3Client {

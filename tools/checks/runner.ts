@@ -128,40 +128,52 @@ async function runOne(
         durationMs: Date.now() - started,
     });
 
+    const capReached = () => cap.aborted || Date.now() >= deadline;
+    let stoppedByCap = false;
     while (attempts < Math.max(1, limits.attempts)) {
-        if (cap.aborted) return finish(capped(last, limits, attempts));
+        // The deadline itself decides, not only the cap's timer, which may fire a moment late.
+        if (capReached()) {
+            stoppedByCap = true;
+            break;
+        }
         attempts += 1;
-        last = await attempt(check, Math.min(limits.attemptTimeoutMs, deadline - Date.now()), cap);
-        if (last.ok || !last.transient || attempts >= limits.attempts) break;
+        const outcome = await attempt(check, Math.min(limits.attemptTimeoutMs, deadline - Date.now()), cap);
+        last = outcome.verdict;
+        stoppedByCap = outcome.stoppedByCap;
+        if (stoppedByCap || last.ok || !last.transient || attempts >= limits.attempts) break;
         const waitMs = Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (attempts - 1), Math.max(0, deadline - Date.now()));
         onProgress({ type: "retry", check, attempt: attempts, detail: last.detail, waitMs });
         await sleep(waitMs, cap);
     }
-    return finish(cap.aborted && !last.ok ? capped(last, limits, attempts) : last);
+    return finish(stoppedByCap ? capped(last, limits, attempts) : last);
 }
 
 function capped(last: Verdict, limits: RunLimits, attempts: number): Verdict {
-    const cap = new CheckTimeout("total", limits.totalTimeoutMs).message;
-    return { ok: false, detail: attempts === 0 ? `not run: ${cap.replace(/^stopped: /, "")}` : `${cap}; last attempt: ${last.detail}`, remedy: last.remedy };
+    const reached = `the run's time cap of ${formatMs(limits.totalTimeoutMs)} was reached`;
+    if (attempts === 0) return { ok: false, detail: `not run: ${reached}` };
+    const before = last.detail.includes(reached) ? "" : `; last attempt: ${last.detail}`;
+    return { ok: false, detail: `stopped: ${reached}${before}`, remedy: last.remedy };
 }
 
-async function attempt(check: Check, timeoutMs: number, cap: AbortSignal): Promise<Verdict> {
-    if (timeoutMs <= 0) return { ok: false, detail: "not run: no time left", transient: false };
+async function attempt(check: Check, timeoutMs: number, cap: AbortSignal): Promise<{ verdict: Verdict; stoppedByCap: boolean }> {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new CheckTimeout("attempt", timeoutMs)), timeoutMs);
+    const timer = setTimeout(() => controller.abort(new CheckTimeout("attempt", timeoutMs)), Math.max(0, timeoutMs));
     const onCap = () => controller.abort(cap.reason);
     cap.addEventListener("abort", onCap, { once: true });
     try {
         const running = check.run(controller.signal);
         // A check that ignores its signal must not hold the run: stop waiting on abort regardless.
         running.catch(() => undefined);
-        return await Promise.race([running, rejectOnAbort(controller.signal)]);
+        return { verdict: await Promise.race([running, rejectOnAbort(controller.signal)]), stoppedByCap: false };
     } catch (err) {
         if (controller.signal.aborted) {
             const reason = controller.signal.reason;
-            return { ok: false, detail: reason instanceof Error ? reason.message : String(reason), transient: true };
+            return {
+                verdict: { ok: false, detail: reason instanceof Error ? reason.message : String(reason), transient: true },
+                stoppedByCap: reason instanceof CheckTimeout && reason.kind === "total",
+            };
         }
-        return { ok: false, detail: describeError(err), transient: isTransientError(err) };
+        return { verdict: { ok: false, detail: describeError(err), transient: isTransientError(err) }, stoppedByCap: false };
     } finally {
         clearTimeout(timer);
         cap.removeEventListener("abort", onCap);
