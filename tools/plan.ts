@@ -2,6 +2,7 @@
 // cloud credentials. Runs the real program (index.ts) with the stack's real Pulumi.<stack>.yaml
 // under Pulumi's mock runtime (tools/mockRuntime.ts) and prints it like `pulumi preview`.
 // Usage and every flag: docs/plan.md.
+import "./plan/lazySdk"; // first: before anything loads the Pulumi SDK
 import * as fs from "fs";
 import * as path from "path";
 import { parseArgs } from "util";
