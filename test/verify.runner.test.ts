@@ -4,6 +4,7 @@ import { parseCommonArgs, UsageError } from "../tools/checks/cli";
 import { awsClientEndpoint, databaseAddress, serviceBaseUrl, sslMode } from "../tools/checks/endpoints";
 import { OutputsError, parseStackOutputs } from "../tools/checks/outputs";
 import { Check, CheckResult, Progress, runChecks, RunLimits, Verdict } from "../tools/checks/runner";
+import { buildReport, formatTable } from "../tools/checks/report";
 import { publicAccessBlockDifferences } from "../tools/checks/s3Checks";
 import { VERIFY_CHECKS } from "../tools/checks/verifyPlan";
 
@@ -235,5 +236,26 @@ describe("public access block", () => {
             "BlockPublicAcls is false, expected true",
             "RestrictPublicBuckets is true, expected false",
         ]);
+    });
+});
+
+describe("table report", () => {
+    const result = (target: string, ok: boolean, remedy?: string): CheckResult => ({
+        check: "table",
+        target,
+        ok,
+        detail: ok ? "ACTIVE" : "table does not exist",
+        ...(remedy ? { remedy } : {}),
+        attempts: 1,
+        durationMs: 1,
+    });
+
+    test("a remedy shared by several failed rows is said once, with the rows it is for", () => {
+        const report = buildReport("verify", "staging-co", [result("a", false, "run `pulumi up`"), result("b", true), result("c", false, "run `pulumi up`"), result("d", false, "ask Foundation")], new Date());
+
+        const text = formatTable(report);
+
+        expect(text).toContain("What to do:\n  - run `pulumi up`\n    for: table a, table c\n  - table d: ask Foundation\n");
+        expect(text).toContain("verify staging-co: 3 of 4 checks FAILED");
     });
 });

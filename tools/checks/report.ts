@@ -41,10 +41,15 @@ export function formatTable(report: Report): string {
     const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
     const out = [line(HEADERS), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)];
 
-    const remedies = report.results.filter((r) => !r.ok && r.remedy);
-    if (remedies.length > 0) {
+    // One line per remedy: a remedy shared by many rows (a stack never deployed) is said once.
+    const byRemedy = new Map<string, CheckResult[]>();
+    for (const r of report.results) if (!r.ok && r.remedy) byRemedy.set(r.remedy, [...(byRemedy.get(r.remedy) ?? []), r]);
+    if (byRemedy.size > 0) {
         out.push("", "What to do:");
-        for (const r of remedies) out.push(`  - ${r.check} ${r.target}: ${r.remedy}`);
+        for (const [remedy, rows] of byRemedy) {
+            if (rows.length === 1) out.push(`  - ${rows[0].check} ${rows[0].target}: ${remedy}`);
+            else out.push(`  - ${remedy}`, `    for: ${rows.map((r) => `${r.check} ${r.target}`).join(", ")}`);
+        }
     }
     out.push(
         "",
