@@ -92,7 +92,8 @@ function freeLoopbackPort(): Promise<number> {
 export async function startPostgres(password: string): Promise<LocalPostgres> {
     const bin = findPostgresBinaries();
     const asRoot = process.getuid?.() === 0;
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-pg-"));
+    // As root the server runs as postgres, which must reach the dir: /tmp, not a TMPDIR under /root.
+    const dir = fs.mkdtempSync(path.join(asRoot ? "/tmp" : os.tmpdir(), "data-infra-pg-"));
     const data = path.join(dir, "data");
     const pwfile = path.join(dir, "pwfile");
     fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
