@@ -440,6 +440,7 @@ const CASES: Record<string, RuleCases> = {
         compliant: [
             { title: "AWS resources on an explicit provider", resources: [PROVIDER, bucket()] },
             { title: "a random password on the default random provider", resources: [PASSWORD] },
+            { title: "a component of the kubernetes package (its children carry the provider)", resources: [{ type: "kubernetes:yaml:ConfigFile", name: "crds", custom: false }] },
         ],
         violating: [
             { title: "a bucket on the default AWS provider", resources: [bucket({ provider: undefined })], on: BUCKET, says: /default aws provider/ },

@@ -28,9 +28,12 @@ export const statefulResourcesProtected = resourceRule(
 /** Packages whose resources must name their provider: ambient credentials/kubeconfig pick the wrong account or cluster. */
 export const EXPLICIT_PROVIDER_PACKAGES: readonly string[] = ["aws", "kubernetes"];
 
-/** The engine gives default providers names like `default_7_48_0`. */
+/**
+ * The engine hands every custom resource its provider, the default one included (named like
+ * `default_7_48_0`); a component resource has none of its own (its children carry one).
+ */
 export function isDefaultProvider(provider: PolicyProviderResource | undefined): boolean {
-    return provider === undefined || /^default(_|$)/.test(provider.name);
+    return provider !== undefined && /^default(_|$)/.test(provider.name);
 }
 
 export const explicitProviders = resourceRule(
