@@ -106,3 +106,21 @@ describe("redact", () => {
         expect(redact("nothing here", ["s3cr3t-value"])).toEqual({ text: "nothing here", leaks: 0 });
     });
 });
+
+test("a secret that reaches a plain input is masked everywhere, reported as a leak, and fails the command", async () => {
+    const program = path.join(__dirname, "fixtures", "leakyProgram");
+    const run = await runProgram({ stack: "staging-co", program });
+    const secrets = secretValues(run);
+    const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic")!;
+    expect(secrets).toContain(topic.inputs.displayName);
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-leak-"));
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(["--stack", "staging-co", "--json", path.join(dir, "plan.json")], { out: (t) => out.push(t), err: (t) => err.push(t) }, program);
+    expect(code).toBe(1);
+    expect(err.join("\n")).toMatch(/SECRET LEAK: \d+ secret value\(s\) reached .*plan\.json/);
+    const written = fs.readFileSync(path.join(dir, "plan.json"), "utf8");
+    expect(JSON.parse(written).resources.find((r: { type: string }) => r.type === "aws:sns/topic:Topic").inputs.displayName).toBe("[secret]");
+    for (const text of [...out, written]) for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+});

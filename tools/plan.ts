@@ -93,13 +93,19 @@ function parse(argv: readonly string[]): Args | "help" {
 }
 
 /** Runs the stack's program; `prototypes` replaces the stack file's list (synthetic stacks). */
-async function plan(stack: string, prototypes?: readonly string[]): Promise<ProgramRun> {
+async function plan(stack: string, prototypes: readonly string[] | undefined, program: string | undefined): Promise<ProgramRun> {
     const config = prototypes ? { ...loadStackConfig(stack), "data-infra:prototypes": JSON.stringify(prototypes) } : undefined;
-    return runProgram({ stack, config });
+    return runProgram({ stack, config, program });
+}
+
+/** npm runs scripts from the project root; paths are the caller's, relative to where npm was started. */
+function fromCaller(file: string): string {
+    return path.resolve(process.env.INIT_CWD ?? process.cwd(), file);
 }
 
 function isPlanFile(against: string): boolean {
-    return against.endsWith(".json") || (fs.existsSync(against) && fs.statSync(against).isFile());
+    const file = fromCaller(against);
+    return against.endsWith(".json") || (fs.existsSync(file) && fs.statSync(file).isFile());
 }
 
 /** Removes what an earlier `--out` wrote (files that carry our header), never anything else. */
@@ -117,7 +123,8 @@ function clearRendered(dir: string): void {
     }
 }
 
-export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
+/** `program` replaces index.ts (tests run fixture programs through the whole command). */
+export async function main(argv: readonly string[], io: Io = processIo, program?: string): Promise<number> {
     let args: Args | "help";
     try {
         args = parse(argv);
@@ -135,10 +142,12 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         // A saved baseline is checked before the program runs: a wrong path fails at once.
         let saved: Plan | undefined;
         if (args.against && isPlanFile(args.against)) {
-            if (!fs.existsSync(args.against)) throw new PlanFileError(`No saved plan ${args.against}; write one with \`npm run plan -- --stack ${args.stack} --json ${args.against}\``);
-            saved = readPlan(fs.readFileSync(args.against, "utf8"), args.against);
+            if (!fs.existsSync(fromCaller(args.against))) {
+                throw new PlanFileError(`No saved plan ${args.against}; write one with \`npm run plan -- --stack ${args.stack} --json ${args.against}\``);
+            }
+            saved = readPlan(fs.readFileSync(fromCaller(args.against), "utf8"), args.against);
         }
-        const run = await plan(args.stack, args.prototypes);
+        const run = await plan(args.stack, args.prototypes, program);
         const current = toPlan(run);
         const secrets = secretValues(run);
         let leaks = 0;
@@ -157,7 +166,7 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
             if (saved) {
                 baseline = saved;
             } else {
-                const baseRun = await plan(args.against);
+                const baseRun = await plan(args.against, undefined, program);
                 secrets.push(...secretValues(baseRun));
                 baseline = toPlan(baseRun);
             }
@@ -169,26 +178,27 @@ export async function main(argv: readonly string[], io: Io = processIo): Promise
         }
 
         if (args.json) {
-            fs.mkdirSync(path.dirname(path.resolve(args.json)), { recursive: true });
-            fs.writeFileSync(args.json, guard(planToJson(current), args.json));
+            fs.mkdirSync(path.dirname(fromCaller(args.json)), { recursive: true });
+            fs.writeFileSync(fromCaller(args.json), guard(planToJson(current), args.json));
             io.err(`Wrote ${args.json}: ${current.resources.length} resources.`);
         }
         if (args.out) {
-            clearRendered(args.out);
+            const outDir = fromCaller(args.out);
+            clearRendered(outDir);
             const { manifests, skipped } = renderManifests(current);
             for (const m of manifests) {
-                const file = path.join(args.out, m.path);
+                const file = path.join(outDir, m.path);
                 fs.mkdirSync(path.dirname(file), { recursive: true });
                 fs.writeFileSync(file, guard(m.yaml, file));
             }
-            fs.mkdirSync(args.out, { recursive: true });
-            const graph = path.join(args.out, GRAPH_FILE);
+            fs.mkdirSync(outDir, { recursive: true });
+            const graph = path.join(outDir, GRAPH_FILE);
             fs.writeFileSync(graph, guard(renderMermaid(current, est), graph));
             const perPrototype = current.groups
                 .map((g) => [g, manifests.filter((m) => m.prototype === g).length] as const)
                 .filter(([, n]) => n > 0)
                 .map(([g, n]) => `${g} ${n}`);
-            io.err(`Wrote ${manifests.length} Kubernetes manifests to ${args.out}/${perPrototype.length ? ` (${perPrototype.join(", ")})` : ""} and the graph to ${graph}.`);
+            io.err(`Wrote ${manifests.length} Kubernetes manifests to ${args.out}/${perPrototype.length ? ` (${perPrototype.join(", ")})` : ""} and the graph to ${path.join(args.out, GRAPH_FILE)}.`);
             if (skipped.length > 0) io.err(`Not rendered as manifests (not plain Kubernetes objects): ${skipped.join(", ")}`);
         }
         if (args.stats) {
