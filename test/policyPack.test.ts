@@ -1,5 +1,6 @@
-// The policy pack as the Pulumi CLI runs it: policy/index.ts started in its own process (which
-// serves the analyzer on a loopback port), called over gRPC with requests shaped like the engine's.
+// The policy pack as the Pulumi CLI runs it: policy/ started by @pulumi/pulumi's own policy-pack
+// runner (its ts-node, policy/tsconfig.json, type-checked) in a process of its own, which serves the
+// analyzer on a loopback port, then called over gRPC with requests shaped like the engine's.
 // No Pulumi CLI is needed; this proves the pack loads, advertises every rule, and that the engine
 // path behaves as docs/guardrails.md says (blind to secrets in Analyze, encrypting in Remediate).
 import { ChildProcess, spawn } from "child_process";
@@ -66,8 +67,10 @@ async function analyze(req: unknown): Promise<{ diagnostics: Diagnostic[]; notAp
 }
 
 beforeAll(async () => {
-    // One process, our own: tsx's require hook transpiles the pack like ts-node does under the CLI.
-    pack = spawn(process.execPath, ["--require", "tsx/cjs", "index.ts"], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
+    // What the nodejs language host runs for a policy pack: run-policy-pack <engine address> <pack dir>.
+    // The engine address is not used until the engine calls; nothing here talks to it.
+    const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack/index.js");
+    pack = spawn(process.execPath, [runner, "127.0.0.1:1", "."], { cwd: POLICY_DIR, stdio: ["ignore", "pipe", "pipe"] });
     const port = await new Promise<number>((resolve, reject) => {
         let out = "";
         let err = "";
