@@ -228,6 +228,11 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
 }
 
 if (require.main === module) {
+    // `npm run plan -- … | head` closes the pipe early: that is not an error.
+    process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+        if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+        throw error;
+    });
     main(process.argv.slice(2)).then((code) => {
         process.exitCode = code;
     });

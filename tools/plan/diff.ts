@@ -21,7 +21,7 @@ export interface ResourceChange {
 export interface PlanDiff {
     readonly stack: string;
     readonly against: string;
-    /** Tokens written as placeholders before comparing, e.g. `env: staging → prod`. */
+    /** Tokens written as placeholders before comparing, e.g. `<env> = staging → prod`. */
     readonly normalized: readonly string[];
     readonly groups: readonly string[];
     readonly added: readonly PlanResource[];

@@ -1,5 +1,5 @@
 // Start-up of the plan command: tools/plan.ts imports this first, before anything loads
-// @pulumi/pulumi. (Under jest, which has its own module loader, it changes nothing.)
+// @pulumi/pulumi.
 //
 // The Pulumi SDK loads TypeScript and npm's Arborist when it starts, for turning JavaScript
 // functions into cloud code (closure serialisation); a mock run of this program never does that.
@@ -47,5 +47,8 @@ export function installLazySdk(): void {
     };
 }
 
-installLazySdk();
-if (process.env.DATA_INFRA_STACK_TRACES !== "1") process.setSourceMapsEnabled(false);
+// Jest loads modules itself; its workers (shared with other test files) are left as they are.
+if (process.env.JEST_WORKER_ID === undefined) {
+    installLazySdk();
+    if (process.env.DATA_INFRA_STACK_TRACES !== "1") process.setSourceMapsEnabled(false);
+}
