@@ -8,7 +8,8 @@ import { noPlainSecrets } from "../policy/rules/stack";
 // Internals of @pulumi/pulumi and @pulumi/policy, used only to reproduce the engine's wire format.
 /* eslint-disable @typescript-eslint/no-require-imports */
 const { Struct } = require("google-protobuf/google/protobuf/struct_pb") as { Struct: { fromJavaScript(o: object): unknown } };
-const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string };
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { specialSigKey: string; specialSecretSig: string; specialAssetSig: string };
+const { asset } = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
 const wire = require("@pulumi/policy/deserialize") as {
     deserializeProperties(struct: unknown, proxySecrets: boolean): Record<string, unknown>;
     serializeProperties(props: unknown): Promise<Record<string, unknown>>;
@@ -133,6 +134,13 @@ describe("the no-plain-secrets rule with the engine's props", () => {
         const sent = (await wire.serializeProperties(fixed)) as typeof ENGINE_INPUTS & { spec: { containers: { env: { value: unknown }[] }[] } };
         expect(sent.spec.containers[0].env[1].value).toEqual(secret("hunter2"));
         expect(sent.masterPassword).toEqual(secret("generated-Zq8!"));
+    });
+
+    test("remediation hands assets back as assets", async () => {
+        const props = engineProps({ source: { [rpc.specialSigKey]: rpc.specialAssetSig, path: "/srv/config.json" }, authToken: "plain-token" }, true);
+        const fixed = (await noPlainSecrets.remediateResource!(engineArgs(props, () => { throw new Error("remediation must apply"); }))) as Record<string, unknown>;
+        expect(fixed.source).toBeInstanceOf(asset.FileAsset);
+        expect(fixed.authToken).toBeInstanceOf(Secret);
     });
 
     test("remediation leaves a resource whose secret-looking inputs are all secrets untouched", async () => {

@@ -171,7 +171,8 @@ export function withSecrets(props: object, paths: readonly (readonly Step[])[]):
     const copy = (value: unknown): unknown => {
         if (isSecret(value)) return value;
         if (Array.isArray(value)) return value.map((_, i) => copy(raw(value, String(i))));
-        if (value !== null && typeof value === "object") {
+        // Plain objects only: assets and archives must reach the engine as the objects they are.
+        if (value !== null && typeof value === "object" && [Object.prototype, null].includes(Object.getPrototypeOf(value))) {
             const out: Record<string, unknown> = {};
             for (const k of Object.keys(value)) out[k] = copy(raw(value, k));
             return out;
