@@ -196,6 +196,16 @@ test("a deploy role that lands in another account is refused, as the program's p
     expect(countryRole).toMatchObject({ ok: false, detail: `${stack.accounts.country.deployRoleArn} resolved to account 999999999999, but the stack's country account is ${stack.accounts.country.id}` });
 });
 
+test("with --country-role the deploy-role rows still check the deploy roles, and the rest uses the given role", async () => {
+    const readRole = `arn:aws:iam::${stack.accounts.country.id}:role/data-infra-read`;
+    mocks.roles.set(readRole, { accountId: stack.accounts.country.id });
+
+    const { code } = await runPreflightJson("--country-role", readRole);
+
+    expect(code).toBe(0);
+    expect(new Set(mocks.assumed)).toEqual(new Set([stack.accounts.country.deployRoleArn, stack.accounts.data.deployRoleArn, readRole]));
+});
+
 test("an unknown stack exits 2 and lists the stacks there are", async () => {
     const captured = captureIo();
 

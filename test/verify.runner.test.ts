@@ -224,6 +224,16 @@ describe("flags", () => {
         expect(() => parseCommonArgs("preflight", ["--stack", "staging-co", "--credentials", "mine"], ["vpc"])).toThrow("--credentials must be one of");
     });
 
+    test("--country-role and --data-role take role ARNs, and only with deploy-roles credentials", () => {
+        const role = "arn:aws:iam::400000000101:role/data-infra-read";
+
+        expect(parseCommonArgs("verify", ["--stack", "staging-co", "--country-role", role], VERIFY_CHECKS).roles).toEqual({ country: role });
+        expect(() => parseCommonArgs("verify", ["--stack", "staging-co", "--data-role", "data-infra-read"], VERIFY_CHECKS)).toThrow("--data-role must be an IAM role ARN");
+        expect(() => parseCommonArgs("verify", ["--stack", "staging-co", "--credentials", "ambient", "--country-role", role], VERIFY_CHECKS)).toThrow(
+            "--country-role needs --credentials deploy-roles",
+        );
+    });
+
     test("preflight has no --outputs flag", () => {
         expect(() => parseCommonArgs("preflight", ["--stack", "staging-co", "--outputs", "x.json"], ["vpc"])).toThrow(UsageError);
     });

@@ -270,6 +270,30 @@ describe("verify against local servers", () => {
         expect(mocks.assumed).toEqual([]);
     });
 
+    test("--data-role checks the nu-data account with that role instead of its deploy role", async () => {
+        const readRole = `arn:aws:iam::${fixture.stack.accounts.data.id}:role/data-infra-read`;
+        mocks.roles.set(readRole, { accountId: fixture.stack.accounts.data.id });
+        mocks.roles.delete(fixture.stack.accounts.data.deployRoleArn);
+
+        const { code, report } = await runVerifyJson("--data-role", readRole);
+
+        expect(failures(report)).toEqual([]);
+        expect(code).toBe(0);
+        expect(new Set(mocks.assumed)).toEqual(new Set([fixture.stack.accounts.country.deployRoleArn, readRole]));
+    });
+
+    test("a role given for an account that lands in another account fails that account's rows", async () => {
+        const elsewhere = "arn:aws:iam::999999999999:role/data-infra-read";
+        mocks.roles.set(elsewhere, { accountId: "999999999999" });
+
+        const { code, report } = await runVerifyJson("--country-role", elsewhere);
+
+        expect(code).toBe(1);
+        expect(row(report, "table", fixture.outputs.tables.global.tapir).detail).toContain(
+            `${elsewhere} resolved to account 999999999999, but the stack's country account is ${fixture.stack.accounts.country.id}`,
+        );
+    });
+
     test("a deploy role that cannot be assumed fails the rows of its account", async () => {
         mocks.roles.delete(fixture.stack.accounts.data.deployRoleArn);
 

@@ -16,7 +16,7 @@ export async function preflight(argv: readonly string[], io: Io = processIo()): 
             return EXIT_OK;
         }
         const stack = loadCountryStack(options.stack);
-        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs));
+        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles));
         const checks = preflightChecks({ stack, access, limits: options.limits }).filter((c) => !options.skip.has(c.check));
         return (await runAndReport("preflight", options.stack, checks, options, io)).code;
     });

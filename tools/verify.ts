@@ -21,7 +21,7 @@ export async function verify(argv: readonly string[], io: Io = processIo()): Pro
         if (stackNameOf(outputs) !== options.stack) {
             throw new OutputsError(options.outputs ?? "pulumi", [`these are the outputs of ${stackNameOf(outputs)}, not of ${options.stack}`]);
         }
-        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs));
+        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles));
         const checks = verifyChecks({ outputs, stack, access, env: io.env, limits: options.limits }).filter((c) => !options.skip.has(c.check));
         return (await runAndReport("verify", options.stack, checks, options, io)).code;
     });

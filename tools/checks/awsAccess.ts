@@ -1,6 +1,7 @@
 // AWS clients for the checks, per (account, region), with the credentials the program itself
-// deploys with: each account's deploy role (components/awsProviders.ts), assumed once per run.
-// `ambient` uses the caller's own credentials for everything (local stand-ins, break-glass).
+// deploys with: each account's deploy role (components/awsProviders.ts), assumed once per run,
+// or another role per account (a read-only one) when given. `ambient` uses the caller's own
+// credentials for everything (local stand-ins, break-glass).
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { RDSClient } from "@aws-sdk/client-rds";
@@ -21,14 +22,17 @@ export interface TemporaryCredentials {
     readonly expiration?: Date;
 }
 
-export interface AssumedDeployRole {
+export interface AssumedRole {
     readonly roleArn: string;
     /** The account the role turned out to be in (from the assumed-role ARN). */
     readonly accountId: string;
     readonly credentials: TemporaryCredentials;
 }
 
-/** The deploy role could not be assumed, or is not in the account the stack names. */
+/** Roles to check with instead of the deploy roles, per account (e.g. read-only roles of the pipeline). */
+export type RoleOverrides = Partial<Record<AccountRole, string>>;
+
+/** A role could not be assumed, or is not in the account the stack names. */
 export class DeployRoleError extends Error {
     constructor(message: string, readonly transient: boolean) {
         super(message);
@@ -40,7 +44,7 @@ type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | STSClient;
 
 export class AwsAccess {
     private readonly clients = new Map<string, Client>();
-    private readonly roles = new Map<AccountRole, Promise<AssumedDeployRole>>();
+    private readonly assumed = new Map<string, Promise<AssumedRole>>();
 
     constructor(
         readonly stack: CountryStack,
@@ -48,8 +52,14 @@ export class AwsAccess {
         private readonly env: Environment,
         /** Socket-level bound of one request; the runner's attempt timeout bounds the whole call. */
         private readonly requestTimeoutMs: number,
+        private readonly overrides: RoleOverrides = {},
         private readonly sessionName = `data-infra-checks-${stack.stackName}`,
     ) {}
+
+    /** The role whose credentials check the account's resources in `deploy-roles` mode. */
+    checkingRole(account: AccountRole): string {
+        return this.overrides[account] ?? this.stack.accounts[account].deployRoleArn;
+    }
 
     s3(account: AccountRole, region: string): S3Client {
         // Buckets answer from their own region; follow S3's redirect when a name's region is not the one expected.
@@ -71,17 +81,22 @@ export class AwsAccess {
         return this.client("EC2", "country", this.stack.region, (config) => new EC2Client(config));
     }
 
+    /** Assumes the account's deploy role (what preflight's deploy-role rows check). */
+    assumeDeployRole(account: AccountRole): Promise<AssumedRole> {
+        return this.assume(this.stack.accounts[account].deployRoleArn, account);
+    }
+
     /**
-     * Assumes the account's deploy role with the caller's own credentials, once per run (a
-     * failure is forgotten so that a retry tries again), and refuses a role in another account
-     * the way the program's providers do (`allowedAccountIds`).
+     * Assumes a role with the caller's own credentials, once per run (a failure is forgotten so
+     * that a retry tries again), and refuses a role outside the account the stack names, the
+     * way the program's providers do (`allowedAccountIds`).
      */
-    assumeDeployRole(account: AccountRole): Promise<AssumedDeployRole> {
-        let pending = this.roles.get(account);
+    assume(roleArn: string, account: AccountRole): Promise<AssumedRole> {
+        let pending = this.assumed.get(roleArn);
         if (!pending) {
-            pending = this.doAssume(account);
-            pending.catch(() => this.roles.delete(account));
-            this.roles.set(account, pending);
+            pending = this.doAssume(roleArn, account);
+            pending.catch(() => this.assumed.delete(roleArn));
+            this.assumed.set(roleArn, pending);
         }
         return pending;
     }
@@ -91,24 +106,24 @@ export class AwsAccess {
         this.clients.clear();
     }
 
-    private async doAssume(account: AccountRole): Promise<AssumedDeployRole> {
-        const { id, deployRoleArn } = this.stack.accounts[account];
+    private async doAssume(roleArn: string, account: AccountRole): Promise<AssumedRole> {
+        const { id } = this.stack.accounts[account];
         const sts = this.client("STS", "ambient", this.stack.region, (config) => new STSClient(config));
         let answer;
         try {
-            answer = await sts.send(new AssumeRoleCommand({ RoleArn: deployRoleArn, RoleSessionName: this.sessionName, DurationSeconds: 900 }));
+            answer = await sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: this.sessionName, DurationSeconds: 900 }));
         } catch (err) {
-            throw new DeployRoleError(`cannot assume ${deployRoleArn}: ${describeError(err)}`, isTransientError(err));
+            throw new DeployRoleError(`cannot assume ${roleArn}: ${describeError(err)}`, isTransientError(err));
         }
         const c = answer.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new DeployRoleError(`assuming ${deployRoleArn} returned no credentials`, false);
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new DeployRoleError(`assuming ${roleArn} returned no credentials`, false);
         const assumedArn = answer.AssumedRoleUser?.Arn ?? "";
         const accountId = assumedArn.split(":")[4] ?? "";
         if (accountId !== id) {
-            throw new DeployRoleError(`${deployRoleArn} resolved to account ${accountId || "<unknown>"}, but the stack's ${account} account is ${id}`, false);
+            throw new DeployRoleError(`${roleArn} resolved to account ${accountId || "<unknown>"}, but the stack's ${account} account is ${id}`, false);
         }
         return {
-            roleArn: deployRoleArn,
+            roleArn,
             accountId,
             credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken, expiration: c.Expiration },
         };
@@ -126,7 +141,7 @@ export class AwsAccess {
             const credentials =
                 account === "ambient" || this.mode === "ambient"
                     ? {}
-                    : { credentials: async () => (await this.assumeDeployRole(account)).credentials };
+                    : { credentials: async () => (await this.assume(this.checkingRole(account), account)).credentials };
             client = make({
                 region,
                 ...awsClientEndpoint(service, this.env),

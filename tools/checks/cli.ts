@@ -3,7 +3,7 @@
 import { parseArgs } from "util";
 import { ConfigError, CountryStack, parseCountryStack } from "../../stacks/config";
 import { loadStackConfig, StackFileError } from "../mockRuntime";
-import { AwsAccess, CREDENTIALS_MODES, CredentialsMode } from "./awsAccess";
+import { AwsAccess, CREDENTIALS_MODES, CredentialsMode, RoleOverrides } from "./awsAccess";
 import { describeOverrides, Environment } from "./endpoints";
 import { OutputsError } from "./outputs";
 import { buildReport, formatJson, formatProgress, formatTable, Report } from "./report";
@@ -37,6 +37,8 @@ export interface CommonOptions {
     readonly stack: string;
     readonly json: boolean;
     readonly credentials: CredentialsMode;
+    /** Roles to check each account with instead of its deploy role. */
+    readonly roles: RoleOverrides;
     readonly limits: RunLimits;
     readonly skip: ReadonlySet<string>;
     readonly outputs?: string;
@@ -52,6 +54,8 @@ export function commonUsage(command: "verify" | "preflight", checks: readonly st
             : []),
         "  --json                  print the report as JSON on stdout (progress stays on stderr)",
         `  --credentials MODE      ${CREDENTIALS_MODES.join(" | ")} (default deploy-roles: assume each account's deploy role, like the program)`,
+        "  --country-role ARN      check the country account with this role instead of its deploy role (e.g. a read-only one)",
+        "  --data-role ARN         the same for the nu-data account",
         `  --timeout SECONDS       per attempt (default ${DEFAULT_LIMITS.attemptTimeoutMs / 1000})`,
         `  --attempts N            per check, for failures that may clear by themselves (default ${DEFAULT_LIMITS.attempts})`,
         `  --backoff SECONDS       first wait between attempts, doubled each time (default ${DEFAULT_LIMITS.backoffMs / 1000})`,
@@ -75,6 +79,8 @@ export function parseCommonArgs(command: "verify" | "preflight", argv: readonly 
                 stack: { type: "string" },
                 json: { type: "boolean", default: false },
                 credentials: { type: "string", default: "deploy-roles" },
+                "country-role": { type: "string" },
+                "data-role": { type: "string" },
                 timeout: { type: "string" },
                 attempts: { type: "string" },
                 backoff: { type: "string" },
@@ -93,6 +99,16 @@ export function parseCommonArgs(command: "verify" | "preflight", argv: readonly 
     const credentials = String(values.credentials);
     if (!(CREDENTIALS_MODES as readonly string[]).includes(credentials)) {
         throw new UsageError(`--credentials must be one of ${CREDENTIALS_MODES.join(", ")}, not ${JSON.stringify(credentials)}`);
+    }
+    const roles: RoleOverrides = {};
+    for (const account of ["country", "data"] as const) {
+        const value = values[`${account}-role`];
+        if (value === undefined) continue;
+        if (credentials === "ambient") throw new UsageError(`--${account}-role needs --credentials deploy-roles: ambient credentials assume no role`);
+        if (!/^arn:aws:iam::\d{12}:role\/[\w+=,.@\/-]+$/.test(String(value))) {
+            throw new UsageError(`--${account}-role must be an IAM role ARN (arn:aws:iam::<account id>:role/<name>), not ${JSON.stringify(value)}`);
+        }
+        roles[account] = String(value);
     }
     const seconds = (flag: string, value: unknown, fallbackMs: number) => {
         if (value === undefined) return fallbackMs;
@@ -118,6 +134,7 @@ export function parseCommonArgs(command: "verify" | "preflight", argv: readonly 
         stack: String(values.stack ?? ""),
         json: values.json === true,
         credentials: credentials as CredentialsMode,
+        roles,
         limits: {
             attemptTimeoutMs: seconds("timeout", values.timeout, DEFAULT_LIMITS.attemptTimeoutMs),
             attempts: count("attempts", values.attempts, DEFAULT_LIMITS.attempts),
@@ -152,8 +169,10 @@ export async function runAndReport(
 ): Promise<{ code: number; report: Report }> {
     const started = new Date();
     const overrides = describeOverrides(io.env);
+    const roles = Object.entries(options.roles).map(([account, arn]) => `${account} ${arn}`);
     io.stderr(
         `${command} ${stack}: ${checks.length} checks, credentials ${options.credentials}` +
+            (roles.length > 0 ? ` (checking with ${roles.join(", ")})` : "") +
             (overrides.length > 0 ? `, endpoint overrides: ${overrides.join(", ")}` : "") +
             "\n",
     );
