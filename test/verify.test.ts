@@ -31,10 +31,12 @@ let dynamodb: DynamoDBClient;
 let restoreEnv: () => void = () => undefined;
 
 beforeAll(async () => {
+    // One at a time, each assigned as soon as it runs, so that afterAll stops whatever started.
+    s3Server = await startS3Server();
+    dynamoServer = await startDynamoServer();
     services = new ServiceStandIns();
-    [s3Server, dynamoServer, fixture] = await Promise.all([startS3Server(), startDynamoServer(), stackFixture(STACK), services.start()]).then(
-        ([a, b, c]) => [a, b, c] as const,
-    );
+    await services.start();
+    fixture = await stackFixture(STACK);
     // Without PostgreSQL binaries this throws, naming scripts/ensure-postgres.sh, and every test here fails.
     postgres = await startPostgres(PASSWORD);
     restoreEnv = useTestEnvironment({
