@@ -7,6 +7,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
+import { parseCountryStack } from "../stacks/config";
+import { loadStackConfig } from "../tools/mockRuntime";
+import { kubeconfigCommands } from "../.github/scripts/kubeconfig";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -102,6 +105,18 @@ describe("every workflow", () => {
                     const assume = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
                     expect({ file, id, assumesRoleFirst: assume >= 0 && assume < cloudStep }).toEqual({ file, id, assumesRoleFirst: true });
                 }
+            }
+        }
+    });
+
+    test("gives pulumi the kubeconfig contexts of the stack's Kubernetes providers, after assuming the AWS role", () => {
+        for (const file of workflowFiles) {
+            for (const [id, job] of Object.entries(load(file).jobs)) {
+                const pulumiStep = job.steps.findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh)\b/.test(s.run ?? ""));
+                if (pulumiStep < 0) continue;
+                const kube = job.steps.findIndex((s) => /npx tsx \.github\/scripts\/kubeconfig\.ts "(\$\{\{ matrix\.stack \}\}|\$STACK)"/.test(s.run ?? ""));
+                const assume = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+                expect({ file, id, order: assume < kube && kube < pulumiStep }).toEqual({ file, id, order: true });
             }
         }
     });
@@ -245,6 +260,23 @@ describe("nightly drift detection", () => {
         expect(open?.run).toContain("::error::");
         expect(close?.if).toBe("success()");
         expect(drift.jobs.drift.permissions?.issues).toBe("write");
+    });
+});
+
+describe(".github/scripts/kubeconfig.ts", () => {
+    test.each(["staging-co", "prod-co"])("writes one context per prototype of %s, as its country deploy role", (stack) => {
+        const config = parseCountryStack(stack, loadStackConfig(stack));
+        const commands = kubeconfigCommands(stack);
+        expect(commands).toEqual(
+            config.prototypes.map((prototype) => [
+                "aws", "eks", "update-kubeconfig",
+                "--name", config.kubernetes[prototype].eksClusterName,
+                "--alias", config.kubernetes[prototype].context,
+                "--region", config.region,
+                "--role-arn", config.accounts.country.deployRoleArn,
+            ]),
+        );
+        expect(commands[0]).toContain(`${stack.split("-")[0]}-global-blue`);
     });
 });
 
