@@ -10,6 +10,7 @@ import * as YAML from "yaml";
 import { parseCountryStack } from "../stacks/config";
 import { loadStackConfig } from "../tools/mockRuntime";
 import { kubeconfigCommands } from "../.github/scripts/kubeconfig";
+import { verifyRoleArgs } from "../.github/scripts/verifyRoles";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -174,6 +175,14 @@ describe("deploying a merge to main", () => {
         expect(deploy.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
     });
 
+    test("runs preflight right before every pulumi up", () => {
+        for (const id of ["deploy-staging", "deploy-prod"]) {
+            const steps = deploy.jobs[id].steps;
+            const up = steps.findIndex((st) => st.with?.command === "up");
+            expect({ id, before: steps[up - 1].run }).toEqual({ id, before: 'npm run preflight -- --stack "${{ matrix.stack }}"' });
+        }
+    });
+
     test("deploys every staging stack with the policy pack, after tests and guardrails", () => {
         const job = deploy.jobs["deploy-staging"];
         expect(matrixList(job)).toBe("staging");
@@ -188,7 +197,9 @@ describe("deploying a merge to main", () => {
         const job = deploy.jobs["verify-staging"];
         expect(matrixList(job)).toBe("staging");
         expect(needsOf(job)).toContain("deploy-staging");
-        expect(scriptOf(job)).toContain("npm run verify -- --stack ${{ matrix.stack }}");
+        const verify = job.steps.find((st) => st.run?.includes("npm run verify"))!;
+        expect(verify.env?.STACK).toBe("${{ matrix.stack }}");
+        expect(verify.run).toBe('npm run verify -- --stack "$STACK" $(npx tsx .github/scripts/verifyRoles.ts "$STACK")');
     });
 
     test("asks the prod environment's reviewers only after staging deployed and verified, then deploys prod", () => {
@@ -218,7 +229,9 @@ describe("deploying a merge to main", () => {
         const job = deploy.jobs["verify-prod"];
         expect(matrixList(job)).toBe("prod");
         expect(needsOf(job)).toContain("deploy-prod");
-        expect(scriptOf(job)).toContain("npm run verify -- --stack ${{ matrix.stack }}");
+        const verify = job.steps.find((st) => st.run?.includes("npm run verify"))!;
+        expect(verify.env?.STACK).toBe("${{ matrix.stack }}");
+        expect(verify.run).toBe('npm run verify -- --stack "$STACK" $(npx tsx .github/scripts/verifyRoles.ts "$STACK")');
     });
 
     describe("a prod stack's own check that its staging sibling was in this run", () => {
@@ -277,6 +290,16 @@ describe(".github/scripts/kubeconfig.ts", () => {
             ]),
         );
         expect(commands[0]).toContain(`${stack.split("-")[0]}-global-blue`);
+    });
+});
+
+describe(".github/scripts/verifyRoles.ts", () => {
+    test.each(["staging-co", "prod-co"])("points verify of %s at a read-only role in each of its accounts", (stack) => {
+        const config = parseCountryStack(stack, loadStackConfig(stack));
+        expect(verifyRoleArgs(stack, "data-infra-read-only")).toEqual([
+            "--country-role", `arn:aws:iam::${config.accounts.country.id}:role/data-infra-read-only`,
+            "--data-role", `arn:aws:iam::${config.accounts.data.id}:role/data-infra-read-only`,
+        ]);
     });
 });
 
