@@ -63,11 +63,20 @@ function machine(): string {
     return `${os.availableParallelism()} CPUs (nproc; ${cpus[0]?.model.trim() ?? "unknown model"}), ${gib(os.totalmem())} memory (${gib(os.freemem())} free at the start), Node ${process.version}, ${os.type()} ${os.release()}`;
 }
 
+/** What `nproc`, `free -h` and `node --version` say, as a reader would type them. */
+function machineCommands(): string {
+    const run = (command: string, args: string[]) => {
+        const r = spawnSync(command, args, { encoding: "utf8" });
+        return r.status === 0 ? r.stdout.trimEnd() : "(not available)";
+    };
+    return ["```", "$ nproc", run("nproc", []), "$ free -h", run("free", ["-h"]), "$ node --version", process.version, "```"].join("\n");
+}
+
 function render(rows: readonly Row[], runs: number, machineLine: string): string {
     const floor = rows.find((r) => r.prototypes === 1)?.criticalPathSeconds ?? 0;
     const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
     const lines = [
-        `Machine: ${machineLine}. Median of ${runs} runs per size, each a fresh process after one warm-up run; stack ${STACK} with its prototypes replaced (\`--prototypes\`).`,
+        `Machine: ${machineLine}. Median of ${runs} runs per size, each a fresh process, sizes taking turns after one warm-up run each; stack ${STACK} with its prototypes replaced (\`--prototypes\`).`,
         "",
         "| prototypes | resources | `npm run plan` (end to end) | `tsx tools/plan.ts` | inside node (load, run, render) | peak RSS | critical path | vs floor | serial |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -87,6 +96,7 @@ function render(rows: readonly Row[], runs: number, machineLine: string): string
                 `(target within ${FLOOR_MARGIN * 100} %: ${overFloor <= FLOOR_MARGIN ? "met" : "MISSED"}).`,
         );
     }
+    lines.push("", machineCommands());
     return lines.join("\n");
 }
 
@@ -94,34 +104,38 @@ function main(): number {
     const { values } = parseArgs({ options: { runs: { type: "string" }, write: { type: "boolean" } } });
     const runs = Math.max(1, Number(values.runs ?? 5));
     const machineLine = machine();
+    const loadBefore = os.loadavg()[0];
     const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const rows: Row[] = [];
-    for (const size of SIZES) {
-        const planArgs = ["--stack", STACK, "--prototypes", ALL_PROTOTYPES.slice(0, size).join(","), "--stats"];
-        once(tsx, ["tools/plan.ts", ...planArgs]); // warm-up: tsx's transform cache, the OS file cache
-        const direct: Timed[] = [];
-        const viaNpm: Timed[] = [];
-        for (let i = 0; i < runs; i++) {
-            direct.push(once(tsx, ["tools/plan.ts", ...planArgs]));
-            viaNpm.push(once(npm, ["run", "-s", "plan", "--", ...planArgs]));
+    const planArgs = (size: number) => ["--stack", STACK, "--prototypes", ALL_PROTOTYPES.slice(0, size).join(","), "--stats"];
+    // Warm-up (tsx's transform cache, the OS file cache), then the sizes in turn, run after run,
+    // so that whatever else the machine does weighs on every size alike.
+    for (const size of SIZES) once(tsx, ["tools/plan.ts", ...planArgs(size)]);
+    const direct = new Map<number, Timed[]>(SIZES.map((size) => [size, []]));
+    const viaNpm = new Map<number, Timed[]>(SIZES.map((size) => [size, []]));
+    for (let i = 0; i < runs; i++) {
+        for (const size of SIZES) {
+            direct.get(size)!.push(once(tsx, ["tools/plan.ts", ...planArgs(size)]));
+            viaNpm.get(size)!.push(once(npm, ["run", "-s", "plan", "--", ...planArgs(size)]));
         }
-        const all = [...direct, ...viaNpm];
+        process.stderr.write(`run ${i + 1}/${runs} done\n`);
+    }
+    const rows: Row[] = SIZES.map((size) => {
+        const all = [...direct.get(size)!, ...viaNpm.get(size)!];
         const { resources, criticalPathSeconds, serialSeconds } = all[0].stats;
-        const row: Row = {
+        return {
             prototypes: size,
             resources,
-            npmMs: median(viaNpm.map((t) => t.wallMs)),
-            tsxMs: median(direct.map((t) => t.wallMs)),
+            npmMs: median(viaNpm.get(size)!.map((t) => t.wallMs)),
+            tsxMs: median(direct.get(size)!.map((t) => t.wallMs)),
             insideMs: median(all.map((t) => t.stats.processMs)),
             peakRssMb: Math.max(...all.map((t) => t.stats.maxRssKb)) / 1024,
             criticalPathSeconds,
             serialSeconds,
         };
-        rows.push(row);
-        process.stderr.write(`${size} prototypes: ${resources} resources, ${(row.npmMs / 1000).toFixed(2)} s via npm run plan\n`);
-    }
-    const table = render(rows, runs, machineLine);
+    });
+    const loadAfter = os.loadavg()[0];
+    const table = render(rows, runs, `${machineLine}; load average ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after`);
     process.stdout.write(`${table}\n`);
     if (values.write) {
         const doc = fs.readFileSync(DOC, "utf8");
