@@ -1,5 +1,5 @@
 // The stack config contract, as pure functions: no Pulumi runtime involved.
-import { ALL_PROTOTYPES, CONFIG_KEYS, ConfigError, parseCountryStack, RawConfig } from "../stacks/config";
+import { ALL_PROTOTYPES, CONFIG_KEYS, ConfigError, parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
 import { loadStackConfig } from "../tools/mockRuntime";
 
 const valid: RawConfig = {
@@ -8,6 +8,9 @@ const valid: RawConfig = {
     "data-infra:prototypes": JSON.stringify(["global", "s0"]),
     "data-infra:countryAccountId": "400000000101",
     "data-infra:dataAccountId": "400000000900",
+    "data-infra:domain": "nu.com.co",
+    "data-infra:images": JSON.stringify(Object.fromEntries(WORKLOADS.map((w) => [w, { version: "1.0.0" }]))),
+    "data-infra:barragemSchedule": JSON.stringify({ databases: { global: ["ouroboros"], shards: ["acquisition"] } }),
 };
 
 function problemsOf(stack: string, raw: RawConfig): ConfigError {

@@ -1,7 +1,7 @@
 // Naming rules, the bucket/table catalogue and generated bucket policies: pure functions.
 import { bucketPolicyDocument } from "../components/bucketPolicy";
 import { plannedBuckets, plannedTables } from "../stacks/catalogue";
-import { parseCountryStack, RawConfig } from "../stacks/config";
+import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
 import { aurora, barragemSecret, commonEtlSpecCountry, keysetsBucket, tableName } from "../stacks/naming";
 
 const base: RawConfig = {
@@ -10,6 +10,9 @@ const base: RawConfig = {
     "data-infra:prototypes": '["global","s0"]',
     "data-infra:countryAccountId": "111111111111",
     "data-infra:dataAccountId": "999999999999",
+    "data-infra:domain": "nu.com.co",
+    "data-infra:images": JSON.stringify(Object.fromEntries(WORKLOADS.map((w) => [w, { version: "1.0.0" }]))),
+    "data-infra:barragemSchedule": JSON.stringify({ databases: { global: ["ouroboros"], shards: ["acquisition"] } }),
 };
 const staging = parseCountryStack("staging-mx", base);
 const prod = parseCountryStack("prod-mx", { ...base, "data-infra:env": "prod" });
