@@ -1,33 +1,11 @@
 // The stack config contract, as pure functions: no Pulumi runtime involved.
-import { ALL_PROTOTYPES, CONFIG_KEYS, ConfigError, parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
+import { ALL_PROTOTYPES, CONFIG_KEYS, parseCountryStack } from "../stacks/config";
+import { configProblems, VALID_CONFIG, withoutKey } from "./helpers/config";
 import { loadStackConfig } from "../tools/mockRuntime";
 
-const valid: RawConfig = {
-    "data-infra:country": "co",
-    "data-infra:env": "staging",
-    "data-infra:prototypes": JSON.stringify(["global", "s0"]),
-    "data-infra:countryAccountId": "400000000101",
-    "data-infra:dataAccountId": "400000000900",
-    "data-infra:domain": "nu.com.co",
-    "data-infra:images": JSON.stringify(Object.fromEntries(WORKLOADS.map((w) => [w, { version: "1.0.0" }]))),
-    "data-infra:barragemSchedule": JSON.stringify({ databases: { global: ["ouroboros"], shards: ["acquisition"] } }),
-};
-
-function problemsOf(stack: string, raw: RawConfig): ConfigError {
-    try {
-        parseCountryStack(stack, raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return e;
-        throw e;
-    }
-    throw new Error("expected a ConfigError");
-}
-
-function without(key: string): RawConfig {
-    const copy: Record<string, string> = { ...valid };
-    delete copy[`data-infra:${key}`];
-    return copy;
-}
+const valid = VALID_CONFIG;
+const problemsOf = configProblems;
+const without = (key: string) => withoutKey(valid, key);
 
 describe("a valid stack config", () => {
     const stack = parseCountryStack("staging-co", valid);

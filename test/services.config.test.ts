@@ -1,35 +1,13 @@
 // The services' keys of the stack config contract, as pure functions: defaults, and every bad
 // value reported with key, value and what is allowed, together with all other problems.
-import { ConfigError, CONFIG_KEYS, parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
+import { CONFIG_KEYS, parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
+import { configProblems, VALID_CONFIG, withoutKey } from "./helpers/config";
 import { loadStackConfig } from "../tools/mockRuntime";
 
 const IMAGES = Object.fromEntries(WORKLOADS.map((w) => [w, { version: "1.2.3" }]));
-const valid: RawConfig = {
-    "data-infra:country": "co",
-    "data-infra:env": "staging",
-    "data-infra:prototypes": JSON.stringify(["global", "s0"]),
-    "data-infra:countryAccountId": "400000000101",
-    "data-infra:dataAccountId": "400000000900",
-    "data-infra:domain": "nu.com.co",
-    "data-infra:images": JSON.stringify(IMAGES),
-    "data-infra:barragemSchedule": JSON.stringify({ databases: { global: ["ouroboros"], shards: ["acquisition"] } }),
-};
-
-function problemsOf(raw: RawConfig, stack = "staging-co"): ConfigError {
-    try {
-        parseCountryStack(stack, raw);
-    } catch (e) {
-        if (e instanceof ConfigError) return e;
-        throw e;
-    }
-    throw new Error("expected a ConfigError");
-}
-
-function without(key: string): RawConfig {
-    const copy: Record<string, string> = { ...valid };
-    delete copy[`data-infra:${key}`];
-    return copy;
-}
+const valid: RawConfig = { ...VALID_CONFIG, "data-infra:images": JSON.stringify(IMAGES) };
+const problemsOf = (raw: RawConfig, stack = "staging-co") => configProblems(stack, raw);
+const without = (key: string) => withoutKey(valid, key);
 
 const withImages = (change: Record<string, unknown>) => ({ ...valid, "data-infra:images": JSON.stringify({ ...IMAGES, ...change }) });
 
