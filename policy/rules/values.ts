@@ -60,27 +60,24 @@ interface RuleBase {
     readonly enforcementLevel?: EnforcementLevel;
 }
 
-/** A policy whose description cites its scanner equivalents and whose tags carry the ids. */
-export function resourceRule(base: RuleBase, rest: Omit<ResourceValidationPolicy, "name" | "description">): ResourceValidationPolicy {
+/** The fields every rule shares: name, description citing its scanner equivalents, level, fix, id tags. */
+function ruleHeader(base: RuleBase) {
     return {
         name: base.name,
         description: `${base.summary} (${citation(base.ids)})`,
-        enforcementLevel: base.enforcementLevel ?? "mandatory",
+        enforcementLevel: base.enforcementLevel ?? ("mandatory" as EnforcementLevel),
         remediationSteps: base.fix,
         tags: idTags(base.ids),
-        ...rest,
     };
 }
 
+/** A resource policy whose description cites its scanner equivalents and whose tags carry the ids. */
+export function resourceRule(base: RuleBase, rest: Omit<ResourceValidationPolicy, "name" | "description">): ResourceValidationPolicy {
+    return { ...ruleHeader(base), ...rest };
+}
+
 export function stackRule(base: RuleBase, rest: Omit<StackValidationPolicy, "name" | "description">): StackValidationPolicy {
-    return {
-        name: base.name,
-        description: `${base.summary} (${citation(base.ids)})`,
-        enforcementLevel: base.enforcementLevel ?? "mandatory",
-        remediationSteps: base.fix,
-        tags: idTags(base.ids),
-        ...rest,
-    };
+    return { ...ruleHeader(base), ...rest };
 }
 
 function idTags(ids: CheckIds): string[] {
