@@ -127,7 +127,7 @@ describe("every workflow", () => {
             const wf = load(file);
             expect(scriptOf(wf.jobs.stacks)).toContain(".github/scripts/stacks.sh");
             for (const [id, job] of Object.entries(wf.jobs)) {
-                if (job.strategy?.matrix === undefined) continue;
+                if (job.strategy?.matrix?.stack === undefined) continue;
                 expect({ file, id, list: matrixList(job) !== undefined, needsStacks: needsOf(job).includes("stacks") }).toEqual({ file, id, list: true, needsStacks: true });
             }
         }
@@ -143,6 +143,15 @@ describe("pull requests", () => {
         const script = scriptOf(pr.jobs.test);
         expect(script).toMatch(/^npm ci$/m);
         expect(script).toMatch(/^npm test$/m);
+    });
+
+    test("run the tests on Node 24 and 22, each leg on its own Node rather than the one npm ci brings", () => {
+        const job = pr.jobs.test;
+        expect(job.strategy?.matrix?.node).toEqual(["24", "22"]);
+        expect(usesOf(job, "actions/setup-node")[0].with?.["node-version"]).toBe("${{ matrix.node }}");
+        const script = scriptOf(job);
+        expect(script.indexOf("rm -f node_modules/.bin/node")).toBeGreaterThan(script.indexOf("npm ci"));
+        expect(script.indexOf("rm -f node_modules/.bin/node")).toBeLessThan(script.indexOf("npm test"));
     });
 
     test("check the guardrails and diff the offline plan for every stack, and comment the result", () => {

@@ -19,7 +19,6 @@ export function useTestEnvironment(vars: Record<string, string>): () => void {
         AWS_EC2_METADATA_DISABLED: "true",
         AWS_CONFIG_FILE: "/dev/null",
         AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
         ...vars,
     });
     return () => {
