@@ -1,5 +1,5 @@
 // Every physical name of the runbook, computed in exactly one place.
-import type { Env } from "./config";
+import type { Env } from "./constants";
 
 /** `<env>-<prototype>-<thing>`: the runbook's per-prototype naming (tables, clusters, DNS labels). */
 export function prototypeScoped(env: Env, prototype: string, thing: string): string {

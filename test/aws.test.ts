@@ -401,7 +401,7 @@ describe("a refused config registers nothing", () => {
 
     test("the prod-co stack file run as staging-co is refused by name", async () => {
         const { error, registered } = await runRefused("staging-co", loadStackConfig("prod-co"));
-        expect(error.message).toContain('stack name has value "staging-co"; allowed: "prod-co"');
+        expect(error.message).toContain('stack "staging-co" does not match its config: env prod and country co make "prod-co"');
         expect(registered).toEqual([]);
     });
 });

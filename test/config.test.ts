@@ -82,16 +82,20 @@ describe("a bad stack config is refused with key, value and what is allowed", ()
     ])("%s", (_case, change, expected) => {
         const error = problemsOf("staging-co", { ...valid, ...change });
         expect(error.message).toContain(expected);
-        expect(error.message).toContain("nothing was deployed");
+        expect(error.message).toContain("no resource was registered");
     });
 
     test.each(["country", "env", "prototypes", "countryAccountId", "dataAccountId"])("required %s is reported missing", (key) => {
         expect(problemsOf("staging-co", without(key)).message).toContain(`data-infra:${key} is missing`);
     });
 
-    test("a stack named other than <env>-<country> is refused: prod-co with env staging", () => {
+    test("a stack named other than <env>-<country> is refused as a stack, not as a key: prod-co with env staging", () => {
         const error = problemsOf("prod-co", valid);
-        expect(error.message).toContain('stack name has value "prod-co"; allowed: "staging-co"');
+        expect(error.problems).toHaveLength(1);
+        expect(error.message).toContain(
+            'stack "prod-co" does not match its config: env staging and country co make "staging-co"; rename the stack file or fix data-infra:env/country',
+        );
+        expect(error.message).not.toContain("stack name");
     });
 
     test("every problem is reported at once", () => {
@@ -106,6 +110,30 @@ describe("a bad stack config is refused with key, value and what is allowed", ()
         expect(keys).toEqual(expect.arrayContaining(["env", "country", "prototypes", "auroraEngineVersion"]));
         // s15 unknown, s15 duplicated, global missing.
         expect(keys.filter((k) => k === "prototypes")).toHaveLength(3);
+    });
+
+    test("env: qa is one problem, with nothing derived from the refused env (cluster names, stack name)", () => {
+        const error = problemsOf("staging-co", { ...loadStackConfig("staging-co"), "data-infra:env": "qa" });
+        expect(error.problems).toEqual([{ key: "env", value: "qa", allowed: "staging | prod" }]);
+    });
+
+    test("a near-miss key is answered with the key it probably means", () => {
+        const error = problemsOf("staging-co", { ...valid, "data-infra:auroraInstanceClas": "db.t4g.medium" });
+        expect(error.problems).toEqual([{ key: "auroraInstanceClas", value: "db.t4g.medium", allowed: "a documented key; did you mean `auroraInstanceClass`?" }]);
+    });
+
+    test("a key like no documented one is answered with the list of documented keys", () => {
+        const error = problemsOf("staging-co", { ...valid, "data-infra:colour": "blue" });
+        expect(error.message).toContain(`data-infra:colour has value "blue"; allowed: a documented key (${CONFIG_KEYS.map((k) => k.key).join(", ")})`);
+    });
+
+    test("keys of other namespaces are not this contract's business", () => {
+        expect(() => parseCountryStack("staging-co", { ...valid, "aws:region": "sa-east-1", "pulumi:tags": "{}" })).not.toThrow();
+    });
+
+    test("a value that depends on a refused one is not checked: a deploy role is not compared with a bad account id", () => {
+        const error = problemsOf("staging-co", { ...valid, "data-infra:countryAccountId": "12345", "data-infra:countryDeployRoleArn": "arn:aws:iam::999999999999:role/deploy" });
+        expect(error.problems.map((p) => p.key)).toEqual(["countryAccountId"]);
     });
 
     test("no problem is reported for a valid config", () => {

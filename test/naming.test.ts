@@ -1,4 +1,6 @@
 // Naming rules, the bucket/table catalogue and generated bucket policies: pure functions.
+import * as fs from "fs";
+import * as path from "path";
 import { bucketPolicyDocument } from "../components/bucketPolicy";
 import { plannedBuckets, plannedTables } from "../stacks/catalogue";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
@@ -154,5 +156,31 @@ describe("generated bucket policies", () => {
         for (const doc of [readWrite, readOnly]) {
             for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) expect([s.Action].flat()).not.toContain("s3:*");
         }
+    });
+});
+
+describe("naming rules stand alone", () => {
+    /** Relative imports of a module, followed through every module they reach. */
+    function reachable(from: string): Set<string> {
+        const seen = new Set<string>();
+        const todo = [path.resolve(from)];
+        while (todo.length > 0) {
+            const file = todo.pop()!;
+            if (seen.has(file)) continue;
+            seen.add(file);
+            const source = fs.readFileSync(file, "utf8");
+            for (const [, imported, required] of source.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?["'](\.[^"']+)["']|require\(\s*["'](\.[^"']+)["']\s*\)/g)) {
+                todo.push(`${path.resolve(path.dirname(file), imported ?? required)}.ts`);
+            }
+        }
+        return seen;
+    }
+
+    test("stacks/naming.ts does not import stacks/config.ts, directly or through another module (no import cycle)", () => {
+        const naming = path.join(__dirname, "..", "stacks", "naming.ts");
+        const config = path.resolve(__dirname, "..", "stacks", "config.ts");
+        const reached = reachable(naming);
+        expect(reached.size).toBeGreaterThan(1); // it does import the shared constants
+        expect([...reached]).not.toContain(config);
     });
 });

@@ -92,7 +92,7 @@ describe("a bad services config is refused with key, value and what is allowed",
         ["version latest", withImages({ alph: { version: "latest" } }), 'data-infra:images.alph.version has value "latest"; allowed: a pinned image tag'],
         ["version with a space", withImages({ alph: { version: "1 2" } }), 'data-infra:images.alph.version has value "1 2"'],
         ["an image for an unknown service", withImages({ metapod: { version: "1.0.0" } }), 'data-infra:images.metapod has value "{\\"version\\":\\"1.0.0\\"}"; allowed: one of the workloads veiga, correnteza'],
-        ["a misspelt image field", withImages({ veiga: { verison: "1.0.0", version: "1.0.0" } }), 'data-infra:images.veiga.verison has value "1.0.0"; allowed: one of the fields version, repository'],
+        ["a misspelt image field", withImages({ veiga: { verison: "1.0.0", version: "1.0.0" } }), 'data-infra:images.veiga.verison has value "1.0.0"; allowed: one of the fields version, repository; did you mean `version`?'],
         ["a repository with a tag", withImages({ veiga: { version: "1.0.0", repository: "nu-veiga:1.0.0" } }), 'data-infra:images.veiga.repository has value "nu-veiga:1.0.0"; allowed: an image repository without tag'],
         [
             "a cluster for a prototype the stack does not have",
@@ -120,7 +120,7 @@ describe("a bad services config is refused with key, value and what is allowed",
     ])("%s", (_case, change, expected) => {
         const error = problemsOf({ ...valid, ...change });
         expect(error.message).toContain(expected);
-        expect(error.message).toContain("nothing was deployed");
+        expect(error.message).toContain("no resource was registered");
     });
 
     test.each(["domain", "images", "barragemSchedule"])("required %s is reported missing", (key) => {

@@ -1,5 +1,6 @@
-// Prints the README's config reference from CONFIG_KEYS, so the table and the validation share
-// one source. `npx tsx tools/configReference.ts` prints it; test/readme.test.ts keeps them equal.
+// Prints the README's config reference from CONFIG_KEYS, which is read off the config schema
+// (stacks/schema.ts) that also validates. `npx tsx tools/configReference.ts` prints it;
+// test/readme.test.ts keeps the README equal to it.
 import { CONFIG_KEYS, NAMESPACE } from "../stacks/config";
 
 export function configReferenceTable(): string {

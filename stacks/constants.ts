@@ -1,0 +1,44 @@
+// The fixed facts of the config contract that both the schema (config.ts, schema.ts) and the
+// naming rules (naming.ts) need. It imports nothing, so naming.ts never depends on config.ts.
+
+export const NAMESPACE = "data-infra";
+
+export const ENVS = ["staging", "prod"] as const;
+export type Env = (typeof ENVS)[number];
+
+/** Shards s0…s14; `global` is always present. */
+export const SHARDS: readonly string[] = Array.from({ length: 15 }, (_, i) => `s${i}`);
+export const ALL_PROTOTYPES: readonly string[] = ["global", ...SHARDS];
+
+/** The runbook's regions: the nu-data account keeps prod in us-east-1 and staging in us-west-2. */
+export const DATA_REGIONS: Readonly<Record<Env, string>> = { prod: "us-east-1", staging: "us-west-2" };
+/** Country-wide buckets (names without `<env>`) live in us-east-1 (runbook table). */
+export const HOME_REGION = "us-east-1";
+
+/**
+ * Bucket names without `<env>` (nu-ds-<country>, nu-tmp-<country>, …) exist once per country.
+ * The prod stack owns them; the staging stack only refers to them by name. Prod, because those
+ * buckets hold data that outlives any staging experiment and their policies are applied with
+ * `--env prod` in the runbook.
+ */
+export const COUNTRY_WIDE_BUCKETS_OWNER: Env = "prod";
+
+/** Oldest Aurora PostgreSQL major still in AWS standard support; the runbook's 10.7 is long gone. */
+export const MIN_AURORA_MAJOR = 14;
+
+/** The runbook's services ("Spin Veiga" … "Spin Barragem"); where each runs is stacks/services.ts. */
+export const SERVICES = ["veiga", "correnteza", "alph", "ouroboros", "conrado", "tapir", "barragem"] as const;
+export type Service = (typeof SERVICES)[number];
+/** Everything that runs an image: the services and Ouroboros's Datomic transactor (runbook data storage `ouroboros-datomic`). */
+export const WORKLOADS = [...SERVICES, "ouroboros-datomic"] as const;
+export type Workload = (typeof WORKLOADS)[number];
+
+/** Defaults of the services' keys (documented in the config schema, stacks/schema.ts). */
+export const SERVICE_DEFAULTS = {
+    namespace: "data-infra",
+    ingressClass: "nginx",
+    segmentCron: "*/5 * * * *",
+    segmentImage: "curlimages/curl:8.11.1",
+    requests: { cpu: "500m", memory: "2Gi" },
+    limits: { cpu: "2", memory: "2Gi" },
+} as const;
