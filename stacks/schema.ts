@@ -95,7 +95,7 @@ export function bytes(memory: string): number {
 export const ALLOWED = {
     country: "two lowercase letters (ISO 3166-1 alpha-2), e.g. co",
     accountId: "a 12-digit AWS account id, quoted in YAML (\"012345678901\")",
-    capacity: "a positive whole number when dynamodbBillingMode is PROVISIONED",
+    capacity: "a positive whole number when dynamodbBillingMode is PROVISIONED, unset otherwise",
     nonEmptyName: "a non-empty name",
     databases: (group: string) =>
         `a non-empty list of distinct database names (lowercase, digits, dashes), those of Tempo's barragem-process-next-segment-${group} task`,
@@ -132,7 +132,7 @@ const workloadSize = () =>
     )
         .superRefine(
             (size, ctx) => {
-                const valid = (kind: "requests" | "limits", field: "cpu" | "memory") => !ctx.issues.some((i) => i.path?.[0] === kind && i.path?.[1] === field);
+                const valid = (kind: "requests" | "limits", field: "cpu" | "memory") => isClean(ctx.issues, kind, field);
                 for (const [field, amount] of [["cpu", millicores], ["memory", bytes]] as const) {
                     if (!valid("requests", field) || !valid("limits", field)) continue;
                     if (amount(size.limits[field]) < amount(size.requests[field])) {
@@ -140,7 +140,7 @@ const workloadSize = () =>
                     }
                 }
             },
-            { when: (payload) => payload.value !== null && typeof payload.value === "object" },
+            { when: (payload) => payload.value !== null && typeof payload.value === "object" && !Array.isArray(payload.value) },
         )
         .prefault({});
 
@@ -313,9 +313,15 @@ export const CONFIG_SHAPE = {
 export type ConfigKey = keyof typeof CONFIG_SHAPE;
 
 type Issues = readonly z.core.$ZodRawIssue[];
-/** True when no problem was reported at `path` or below: checks that use a value skip refused ones. */
+/**
+ * True when no problem was reported at `path`, inside it, or on what contains it: checks that use
+ * a value skip refused ones.
+ */
 export function isClean(issues: Issues | readonly z.core.$ZodIssue[], ...path: readonly PropertyKey[]): boolean {
-    return !issues.some((i) => path.every((p, n) => i.path?.[n] === p));
+    return !issues.some((i) => {
+        const at = i.path ?? [];
+        return at.slice(0, path.length).every((p, n) => p === path[n]);
+    });
 }
 
 /**
@@ -338,7 +344,7 @@ function crossChecks(c: z.output<typeof CONFIG_OBJECT>, ctx: z.core.$RefinementC
     if (clean("dynamodbBillingMode")) {
         for (const key of ["dynamodbReadCapacity", "dynamodbWriteCapacity"] as const) {
             if (c.dynamodbBillingMode === "PROVISIONED" && c[key] === undefined) bad([key], undefined, ALLOWED.capacity);
-            if (c.dynamodbBillingMode !== "PROVISIONED" && c[key] !== undefined) bad([key], c[key], "unset unless dynamodbBillingMode is PROVISIONED");
+            if (c.dynamodbBillingMode !== "PROVISIONED" && c[key] !== undefined && clean(key)) bad([key], c[key], "unset unless dynamodbBillingMode is PROVISIONED");
         }
     }
 
@@ -360,7 +366,7 @@ function crossChecks(c: z.output<typeof CONFIG_OBJECT>, ctx: z.core.$RefinementC
             }
         }
     }
-    if (clean("prototypes") && c.prototypes.some((p) => p !== "global") && clean("barragemSchedule", "databases") && c.barragemSchedule?.databases?.shards === undefined) {
+    if (clean("prototypes") && c.prototypes.some((p) => p !== "global") && clean("barragemSchedule", "databases", "shards") && c.barragemSchedule.databases.shards === undefined) {
         bad(["barragemSchedule", "databases", "shards"], undefined, ALLOWED.databases("shards"));
     }
 }

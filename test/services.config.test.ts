@@ -143,6 +143,21 @@ describe("a bad services config is refused with key, value and what is allowed",
         expect(error.problems.map((p) => p.key)).toEqual(expect.arrayContaining(["env", "domain", "images.barragem.version", "workloads.tapir.replicas"]));
     });
 
+    test.each([
+        ["a workload that is a list", { "data-infra:workloads": '{"veiga": []}' }, ["workloads.veiga"]],
+        ["requests that are not an object", { "data-infra:workloads": '{"veiga": {"requests": "x"}}' }, ["workloads.veiga.requests"]],
+        ["an empty schedule", { "data-infra:barragemSchedule": "" }, ["barragemSchedule"]],
+        ["images that are a list", { "data-infra:images": "[]" }, ["images"]],
+        ["a cluster's OIDC provider while the country account is refused", { "data-infra:countryAccountId": "1", "data-infra:kubernetesClusters": '{"s0": {"oidcProviderArn": "arn:aws:iam::999999999999:oidc-provider/x"}}' }, ["countryAccountId"]],
+    ])("%s is one problem, with nothing derived from it", (_case, change, keys) => {
+        expect(problemsOf({ ...valid, ...change }).problems.map((p) => p.key)).toEqual(keys);
+    });
+
+    test("a schedule without global databases still says its shards databases are missing", () => {
+        const keys = problemsOf({ ...valid, "data-infra:barragemSchedule": '{"databases": {}}' }).problems.map((p) => p.key);
+        expect(keys).toEqual(["barragemSchedule.databases.global", "barragemSchedule.databases.shards"]);
+    });
+
     test("this file's valid config has no problem", () => {
         expect(() => parseCountryStack("staging-co", valid)).not.toThrow();
     });
