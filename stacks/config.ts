@@ -181,6 +181,24 @@ export function parseCountryStack(stackName: string, raw: RawConfig): CountrySta
 }
 
 /**
+ * What a stack file probably does not mean but might: warned about, never refused. A domain whose
+ * last label is another country's two-letter code is the domain of the stack file this one was
+ * copied from (country mx, domain nu.com.co); a country whose domain really ends in another code
+ * (gb under .uk) can ignore it.
+ */
+export function configWarnings(stack: CountryStack): string[] {
+    const warnings: string[] = [];
+    const topLevel = stack.domain.split(".").pop() ?? "";
+    if (/^[a-z]{2}$/.test(topLevel) && topLevel !== stack.country) {
+        warnings.push(
+            `${NAMESPACE}:domain "${stack.domain}" ends in ".${topLevel}", another country's code, but ${NAMESPACE}:country is "${stack.country}": ` +
+                `was this stack file copied from the ${topLevel} stacks? The canonical names go into the Route53 zone of "${stack.domain}".`,
+        );
+    }
+    return warnings;
+}
+
+/**
  * Pulumi's raw form back to the stack file's value: lists and objects arrive as JSON text. An
  * empty required key counts as missing.
  */

@@ -61,6 +61,8 @@ describe("refusals", () => {
         expect(r.err).toContain('Invalid config for stack "staging-co"');
         expect(r.err).toMatch(/data-infra:prototypes has value "s99"; allowed: /);
         expect(r.err).toMatch(/data-infra:prototypes has value "s99x"; allowed: /);
+        expect(r.err).toContain("nothing was planned");
+        expect(r.err).not.toContain("deployed");
         expect(r.err).not.toMatch(STACK_TRACE);
     });
 

@@ -68,7 +68,7 @@ export async function checkPolicy(argv: readonly string[], write: (text: string)
             evaluation = await evaluate(await runProgram({ stack, ...(parsed.program ? { program: parsed.program } : {}) }));
         } catch (e) {
             if (e instanceof ConfigError || e instanceof StackFileError) {
-                write(`check:policy: stack ${stack} cannot be planned:\n${e.message}`);
+                write(`check:policy: stack ${stack} cannot be planned:\n${e instanceof ConfigError ? e.report("nothing was planned") : e.message}`);
                 return 2;
             }
             throw e;

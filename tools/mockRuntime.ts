@@ -55,6 +55,8 @@ export interface ProgramRun {
     readonly secretOutputs: readonly string[];
     /** Unmasked inputs by URN: for tests that must prove where a secret goes, never for display. */
     readonly plainInputs: ReadonlyMap<string, Record<string, unknown>>;
+    /** What the program passed to `pulumi.log.warn` (the engine would show it under `pulumi up`). */
+    readonly warnings: readonly string[];
 }
 
 export class StackFileError extends Error {
@@ -73,21 +75,58 @@ export function listStacks(dir = PROJECT_DIR): string[] {
         .sort();
 }
 
-/** Reads `Pulumi.<stack>.yaml` into Pulumi's raw form: namespaced keys to strings (non-strings as JSON). */
+/**
+ * Reads `Pulumi.<stack>.yaml` into Pulumi's raw form: namespaced keys to strings, lists and maps as
+ * JSON. A scalar is its text as written, which is how Pulumi's own YAML reader hands a config value
+ * to the program: an unquoted account id `012345678901` stays "012345678901" (a YAML number would
+ * lose the leading zero), `auroraEngineVersion: 16.10` stays "16.10".
+ * A YAML syntax error is reported as `Pulumi.<stack>.yaml:<line>:<column>: <what is wrong>`.
+ */
 export function loadStackConfig(stack: string, dir = PROJECT_DIR): RawConfig {
     if (!/^[A-Za-z0-9._-]+$/.test(stack)) throw new StackFileError(`Stack name ${JSON.stringify(stack)} is not valid; stacks here: ${listStacks(dir).join(", ")}`);
     const file = path.join(dir, `Pulumi.${stack}.yaml`);
     if (!fs.existsSync(file)) {
         throw new StackFileError(`No stack file ${path.basename(file)} for stack "${stack}"; stacks here: ${listStacks(dir).join(", ") || "none"}`);
     }
-    const doc = YAML.parse(fs.readFileSync(file, "utf8")) ?? {};
-    const config = (doc.config ?? {}) as Record<string, unknown>;
+    const name = path.basename(file);
+    const lines = new YAML.LineCounter();
+    const doc = YAML.parseDocument(fs.readFileSync(file, "utf8"), { prettyErrors: true, lineCounter: lines });
+    if (doc.errors.length > 0) throw new StackFileError(doc.errors.map((e) => syntaxError(name, e)).join("\n"));
+    const at = (node: YAML.Node | null | undefined) => {
+        const { line, col } = lines.linePos(node?.range?.[0] ?? 0);
+        return `${name}:${line}:${col}`;
+    };
+    if (doc.contents !== null && !YAML.isMap(doc.contents)) throw new StackFileError(`${at(doc.contents)}: a stack file is a map with a \`config:\` key`);
+    const config = doc.contents?.get("config", true);
+    if (config !== undefined && config !== null && !YAML.isMap(config)) {
+        throw new StackFileError(`${at(config as YAML.Node)}: \`config:\` must be a map of keys (\`${PROJECT}:<key>: <value>\`)`);
+    }
     const raw: Record<string, string> = {};
-    for (const [key, value] of Object.entries(config)) {
+    for (const pair of (config as YAML.YAMLMap | undefined)?.items ?? []) {
+        const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
-        raw[full] = typeof value === "string" ? value : JSON.stringify(value);
+        raw[full] = pulumiValue(pair.value);
     }
     return raw;
+}
+
+/** `Pulumi.x.yaml:3:3: Map keys must be unique`, then the lines around it with a caret. */
+function syntaxError(file: string, error: YAML.YAMLError): string {
+    const { line, col } = error.linePos?.[0] ?? { line: 1, col: 1 };
+    const [summary, ...context] = error.message.split("\n");
+    const what = summary.replace(/ at line \d+, column \d+:?$/, "");
+    return [`${file}:${line}:${col}: YAML syntax error: ${what}`, ...context].join("\n").trimEnd();
+}
+
+/** A config value as Pulumi reads it from the stack file (see loadStackConfig). */
+function pulumiValue(node: unknown): string {
+    if (node === null || node === undefined) return "";
+    if (YAML.isScalar(node)) {
+        if (node.value === null) return "";
+        if (typeof node.value === "string") return node.value;
+        return node.source ?? String(node.value);
+    }
+    return JSON.stringify((node as YAML.Node).toJSON());
 }
 
 /** Fake cloud answers: enough state for the program's outputs and lookups to resolve. */
@@ -295,10 +334,23 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
             callback(err, res);
         });
 
+    // Without an engine the SDK would print warnings to the console; keep them with the run instead.
+    const warnings: string[] = [];
+    const log = pulumi.log as { warn: typeof pulumi.log.warn };
+    const warn = log.warn;
+    log.warn = (message: string) => {
+        warnings.push(message);
+        return Promise.resolve();
+    };
     const modulePath = options.program ?? path.join(PROJECT_DIR, "index");
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const program = require(modulePath) as () => Promise<Record<string, unknown>>;
-    const returned = await program();
+    let returned: Record<string, unknown>;
+    try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        const program = require(modulePath) as () => Promise<Record<string, unknown>>;
+        returned = await program();
+    } finally {
+        log.warn = warn;
+    }
     const secretOutputs: string[] = [];
     const outputs = (await resolveOutputs(returned ?? {}, "", secretOutputs)) as Record<string, unknown>;
     // Registrations triggered from inside applies finish after the outputs resolve: wait them out.
@@ -308,7 +360,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
         await settings.waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
     }
-    return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs };
+    return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs, warnings };
 }
 
 /** Query helpers for a run. */

@@ -148,6 +148,7 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
             saved = readPlan(fs.readFileSync(fromCaller(args.against), "utf8"), args.against);
         }
         const run = await plan(args.stack, args.prototypes, program);
+        for (const warning of run.warnings) io.err(`warning: ${warning}`);
         const current = toPlan(run);
         const secrets = secretValues(run);
         let leaks = 0;
@@ -216,7 +217,11 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
         }
         return leaks > 0 ? 1 : 0;
     } catch (error) {
-        if (error instanceof ConfigError || error instanceof StackFileError || error instanceof PlanFileError) {
+        if (error instanceof ConfigError) {
+            io.err(error.report("nothing was planned"));
+            return 1;
+        }
+        if (error instanceof StackFileError || error instanceof PlanFileError) {
             io.err(error.message);
             return 1;
         }

@@ -192,7 +192,7 @@ export async function guarded(io: Io, usage: string, body: (access: (a: AwsAcces
         });
     } catch (err) {
         if (isSetupError(err)) {
-            io.stderr(`${(err as Error).message}\n`);
+            io.stderr(`${err instanceof ConfigError ? err.report("nothing was checked") : (err as Error).message}\n`);
             if (err instanceof UsageError) io.stderr(`\n${usage}`);
             return EXIT_CANNOT_RUN;
         }
