@@ -99,11 +99,11 @@ export interface ConfigKeyDoc {
 }
 
 /** The README's config reference, read off the schema: required keys are those without a default. */
-export const CONFIG_KEYS: readonly ConfigKeyDoc[] = (Object.entries(CONFIG_SHAPE) as [ConfigKey, z.ZodType][]).map(([key, schema]) => ({
-    key,
-    required: !schema.safeParse(undefined).success,
-    ...KEY_DOCS.get(schema)!,
-}));
+export const CONFIG_KEYS: readonly ConfigKeyDoc[] = (Object.entries(CONFIG_SHAPE) as [ConfigKey, z.ZodType][]).map(([key, schema]) => {
+    const doc = KEY_DOCS.get(schema);
+    if (doc === undefined) throw new Error(`stacks/schema.ts: key ${key} is not documented(); the README reference needs its default and meaning`);
+    return { key, required: !schema.safeParse(undefined).success, default: doc.default, meaning: doc.meaning };
+});
 
 export interface ConfigProblem {
     /** The key as written after `data-infra:`, nested fields dotted (`images.tapir.version`); "" for the stack itself. */

@@ -7,6 +7,11 @@
 // Each schema here describes a value as the stack file holds it; Pulumi hands the program lists and
 // objects as JSON text, which config.ts parses before this schema sees it. Every schema carries its
 // own "what is allowed" as its error, so a refusal reads `<key> has value <v>; allowed: <error>`.
+//
+// To add a key: add it to CONFIG_SHAPE with `documented(schema, {default, meaning})` (a static
+// default goes in the schema with `.default()`, one that depends on other keys in config.ts's
+// toCountryStack), add its field to CountryStack, then `npm run schema` and paste
+// `npx tsx tools/configReference.ts` into the README; tests fail until both are done.
 import { z } from "zod";
 import { ALL_PROTOTYPES, ENVS, HOME_REGION, MIN_AURORA_MAJOR, NAMESPACE, SERVICE_DEFAULTS, WORKLOADS } from "./constants";
 
