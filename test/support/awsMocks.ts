@@ -129,6 +129,6 @@ function s3Error(name: string, status: number, message: string): S3ServiceExcept
 }
 
 /** EC2-style filters: every filter must match one of its values. */
-function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
+export function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
     return (filters ?? []).every((f) => f.Name !== undefined && f.Values !== undefined && f.Values.includes(fields[f.Name] ?? "\u0000"));
 }

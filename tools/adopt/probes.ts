@@ -153,8 +153,9 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     "aws:s3/bucketPolicy:BucketPolicy": (t, ctx, signal) =>
         s3Sub(t, ctx, signal, async (s3, bucket, options) => {
             const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }), options)).Policy;
-            const same = normalizePolicy(policy) === normalizePolicy(str(t.inputs.policy));
-            return new Differences().update("policy", same ? "the program's" : "another policy", "the program's (TLS-only, cross-account grants)");
+            const diff = new Differences();
+            if (normalizePolicy(policy) !== normalizePolicy(str(t.inputs.policy))) diff.update("policy", "another policy", "the program's (TLS-only, cross-account grants)");
+            return diff;
         }),
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (t, ctx, signal) =>
         s3Sub(t, ctx, signal, async (s3, bucket, options) => {
@@ -380,8 +381,9 @@ export const PROBES: Readonly<Record<string, Probe>> = {
             if (isNotFound(err)) return missing(`inline policy ${name} on ${role}`);
             throw err;
         }
-        const same = normalizePolicy(document) === normalizePolicy(str(t.inputs.policy));
-        return new Differences().update("policy", same ? "the program's" : "another policy", "the program's (least privilege)").finding(`${role}:${name}`, REPLACE_REMEDY.generic);
+        const diff = new Differences();
+        if (normalizePolicy(document) !== normalizePolicy(str(t.inputs.policy))) diff.update("policy", "another policy", "the program's (least privilege)");
+        return diff.finding(`${role}:${name}`, REPLACE_REMEDY.generic);
     },
 
     "aws:route53/record:Record": async (t, ctx, signal) => {
