@@ -88,7 +88,7 @@ type Probe = (target: AdoptTarget, ctx: ProbeContext, signal: AbortSignal) => Pr
 const str = (value: unknown): string => String(value ?? "");
 
 /** Kubernetes objects: only where a cluster is reachable, which adopt does not assume. */
-export const NO_CLUSTER_ACCESS = "not checked: no cluster access (adopt reads AWS only); `pulumi up` creates it, or fails if the name is taken: check with kubectl first";
+export const NO_CLUSTER_ACCESS = "no cluster access (adopt reads AWS only); `pulumi up` creates it, or fails if the name is taken: check with kubectl first";
 
 const REPLACE_REMEDY = {
     bucket:
@@ -202,7 +202,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
         const diff = new Differences()
             .replace("hashKey", key("HASH"), t.inputs.hashKey)
             .replace("rangeKey", key("RANGE"), t.inputs.rangeKey ?? null);
-        for (const attr of planned) diff.replace(`attribute ${attr.name} type`, attributeType(attr.name), attr.type);
+        // A key attribute the table does not have at all is already the key difference above.
+        for (const attr of planned) if (attributeType(attr.name) !== undefined) diff.replace(`attribute ${attr.name} type`, attributeType(attr.name), attr.type);
         return diff
             .update("billingMode", table?.BillingModeSummary?.BillingMode ?? "PROVISIONED", t.inputs.billingMode)
             .update(
