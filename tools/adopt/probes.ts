@@ -123,6 +123,20 @@ function missing(what: string): Finding {
     return { status: "create", detail: `no ${what}` };
 }
 
+/**
+ * Aurora upgrades a minor version in place, but never downgrades and needs
+ * allowMajorVersionUpgrade (which the program does not set) for a new major: those two read as
+ * blocked, with the running version to put in `data-infra:auroraEngineVersion` instead.
+ * Returns the pair to compare: equal (nothing to report) unless the change cannot happen in place.
+ */
+export function engineVersionForReplace(actual: unknown, planned: unknown): [string, string] {
+    const [aMajor, aMinor] = String(actual ?? "").split(".").map(Number);
+    const [pMajor, pMinor] = String(planned ?? "").split(".").map(Number);
+    if (actual === undefined || planned === undefined || [aMajor, aMinor, pMajor, pMinor].some((n) => !Number.isFinite(n))) return ["", ""];
+    const inPlace = aMajor === pMajor && aMinor <= pMinor;
+    return inPlace ? ["", ""] : [`${String(actual)} (set data-infra:auroraEngineVersion: "${String(actual)}" to keep it)`, String(planned)];
+}
+
 export const PROBES: Readonly<Record<string, Probe>> = {
     "aws:s3/bucket:Bucket": async (t, ctx, signal) => {
         const bucket = str(t.inputs.bucket);
@@ -237,6 +251,7 @@ export const PROBES: Readonly<Record<string, Probe>> = {
             .replace("storageEncrypted", cluster.StorageEncrypted, t.inputs.storageEncrypted)
             .replace("masterUsername", cluster.MasterUsername, t.inputs.masterUsername)
             .replace("databaseName", cluster.DatabaseName, t.inputs.databaseName)
+            .replace("engineVersion", ...engineVersionForReplace(cluster.EngineVersion, t.inputs.engineVersion))
             .update("engineVersion", cluster.EngineVersion, t.inputs.engineVersion)
             .update("port", cluster.Port, t.inputs.port)
             .update("backupRetentionPeriod", cluster.BackupRetentionPeriod, t.inputs.backupRetentionPeriod)
