@@ -5,7 +5,7 @@
 // can prove adopt only read.
 import { CloudWatchClient, DescribeAlarmsCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient, TableDescription } from "@aws-sdk/client-dynamodb";
-import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, Filter, SecurityGroupRule } from "@aws-sdk/client-ec2";
+import { DescribeSecurityGroupRulesCommand, Filter, SecurityGroupRule } from "@aws-sdk/client-ec2";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import {
     DBCluster,
@@ -34,7 +34,7 @@ import { GetTopicAttributesCommand, SNSClient, SNSServiceException } from "@aws-
 import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import type { MetadataBearer } from "@smithy/types";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
-import { matches } from "./awsMocks";
+import { matches, mockEc2Lookups } from "./awsMocks";
 import { S3RVER_CREDENTIALS } from "./awsServers";
 
 export interface BucketSettings {
@@ -168,15 +168,7 @@ export class AdoptMocks {
             return { DBParameterGroups: [{ DBParameterGroupName: input.DBParameterGroupName, DBParameterGroupFamily: group.family, Description: group.description }] };
         });
 
-        const ec2 = mockClient(EC2Client);
-        ec2.on(DescribeVpcsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
-            Vpcs: this.vpcs.filter((v) => matches(input.Filters, { "tag:Name": v.name })).map((v) => ({ VpcId: v.id, Tags: [{ Key: "Name", Value: v.name }] })),
-        }));
-        ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
-            SecurityGroups: this.securityGroups
-                .filter((g) => matches(input.Filters, { "group-name": g.name, "vpc-id": g.vpcId }))
-                .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId, Description: g.description })),
-        }));
+        const ec2 = mockEc2Lookups(this.vpcs, this.securityGroups);
         ec2.on(DescribeSecurityGroupRulesCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
             SecurityGroupRules: this.securityGroupRules.filter((r) => matches(input.Filters, { "group-id": r.GroupId ?? "" })),
         }));

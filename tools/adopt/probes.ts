@@ -119,6 +119,16 @@ async function s3Sub(
     }
 }
 
+/** The answer of a read, or undefined when the thing does not exist (the API's not-found error or an empty answer). */
+async function lookUp<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
 function missing(what: string): Finding {
     return { status: "create", detail: `no ${what}` };
 }
@@ -202,13 +212,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     "aws:dynamodb/table:Table": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
         const dynamodb = ctx.access.dynamodb();
-        let table;
-        try {
-            table = (await dynamodb.send(new DescribeTableCommand({ TableName: name }), { abortSignal: signal })).Table;
-        } catch (err) {
-            if (isNotFound(err)) return missing(`table ${name}`);
-            throw err;
-        }
+        const table = await lookUp(async () => (await dynamodb.send(new DescribeTableCommand({ TableName: name }), { abortSignal: signal })).Table);
+        if (!table) return missing(`table ${name}`);
         const backups = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name }), { abortSignal: signal });
         const key = (type: string) => table?.KeySchema?.find((k) => k.KeyType === type)?.AttributeName;
         const attributeType = (attr: string | undefined) => table?.AttributeDefinitions?.find((a) => a.AttributeName === attr)?.AttributeType;
@@ -236,13 +241,7 @@ export const PROBES: Readonly<Record<string, Probe>> = {
 
     "aws:rds/cluster:Cluster": async (t, ctx, signal) => {
         const id = str(t.inputs.clusterIdentifier);
-        let cluster;
-        try {
-            cluster = (await ctx.access.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal })).DBClusters?.[0];
-        } catch (err) {
-            if (isNotFound(err)) return missing(`Aurora cluster ${id}`);
-            throw err;
-        }
+        const cluster = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal })).DBClusters?.[0]);
         if (!cluster) return missing(`Aurora cluster ${id}`);
         return new Differences()
             .replace("engine", cluster.Engine, t.inputs.engine)
@@ -263,13 +262,7 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     },
     "aws:rds/clusterInstance:ClusterInstance": async (t, ctx, signal) => {
         const id = str(t.inputs.identifier);
-        let instance;
-        try {
-            instance = (await ctx.access.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal })).DBInstances?.[0];
-        } catch (err) {
-            if (isNotFound(err)) return missing(`Aurora instance ${id}`);
-            throw err;
-        }
+        const instance = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal })).DBInstances?.[0]);
         if (!instance) return missing(`Aurora instance ${id}`);
         return new Differences()
             .replace("clusterIdentifier", instance.DBClusterIdentifier, t.inputs.clusterIdentifier)
@@ -285,13 +278,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     },
     "aws:rds/subnetGroup:SubnetGroup": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
-        let group;
-        try {
-            group = (await ctx.access.rds().send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }), { abortSignal: signal })).DBSubnetGroups?.[0];
-        } catch (err) {
-            if (isNotFound(err)) return missing(`DB subnet group ${name}`);
-            throw err;
-        }
+        const group = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }), { abortSignal: signal })).DBSubnetGroups?.[0]);
+        if (!group) return missing(`DB subnet group ${name}`);
         const vpcId = await ctx.lookups.vpcId(signal);
         // The program takes every subnet of the VPC (getSubnets): compare the VPC, not the subnet ids it can only guess offline.
         return new Differences()
@@ -301,15 +289,10 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     },
     "aws:rds/clusterParameterGroup:ClusterParameterGroup": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
-        let group;
-        try {
-            group = (
+        const group = await lookUp(async () => (
                 await ctx.access.rds().send(new DescribeDBClusterParameterGroupsCommand({ DBClusterParameterGroupName: name }), { abortSignal: signal })
-            ).DBClusterParameterGroups?.[0];
-        } catch (err) {
-            if (isNotFound(err)) return missing(`cluster parameter group ${name}`);
-            throw err;
-        }
+            ).DBClusterParameterGroups?.[0]);
+        if (!group) return missing(`cluster parameter group ${name}`);
         return new Differences()
             .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
             .replace("description", group?.Description, t.inputs.description)
@@ -317,13 +300,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     },
     "aws:rds/parameterGroup:ParameterGroup": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
-        let group;
-        try {
-            group = (await ctx.access.rds().send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), { abortSignal: signal })).DBParameterGroups?.[0];
-        } catch (err) {
-            if (isNotFound(err)) return missing(`parameter group ${name}`);
-            throw err;
-        }
+        const group = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), { abortSignal: signal })).DBParameterGroups?.[0]);
+        if (!group) return missing(`parameter group ${name}`);
         return new Differences()
             .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
             .replace("description", group?.Description, t.inputs.description)
@@ -360,13 +338,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
 
     "aws:iam/role:Role": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
-        let role;
-        try {
-            role = (await ctx.access.iam().send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal })).Role;
-        } catch (err) {
-            if (isNotFound(err)) return missing(`IAM role ${name}`);
-            throw err;
-        }
+        const role = await lookUp(async () => (await ctx.access.iam().send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal })).Role);
+        if (!role) return missing(`IAM role ${name}`);
         const planned = str(t.inputs.assumeRolePolicy);
         const diff = new Differences().update("description", role?.Description, t.inputs.description);
         // A trust policy naming a cluster's OIDC issuer is only known once the cluster is read: compared only when the plan knows it.
@@ -390,13 +363,8 @@ export const PROBES: Readonly<Record<string, Probe>> = {
     "aws:iam/rolePolicy:RolePolicy": async (t, ctx, signal) => {
         const role = str(t.inputs.role);
         const name = str(t.inputs.name);
-        let document;
-        try {
-            document = (await ctx.access.iam().send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal })).PolicyDocument;
-        } catch (err) {
-            if (isNotFound(err)) return missing(`inline policy ${name} on ${role}`);
-            throw err;
-        }
+        const document = await lookUp(async () => (await ctx.access.iam().send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal })).PolicyDocument);
+        if (!document) return missing(`inline policy ${name} on ${role}`);
         const diff = new Differences();
         if (normalizePolicy(document) !== normalizePolicy(str(t.inputs.policy))) diff.update("policy", "another policy", "the program's (least privilege)");
         return diff.finding(`${role}:${name}`, REPLACE_REMEDY.generic);
