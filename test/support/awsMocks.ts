@@ -81,15 +81,7 @@ export class AwsMocks {
             return { DBClusters: [{ DBClusterIdentifier: id, Status: cluster.status, Endpoint: cluster.endpoint, Engine: "aurora-postgresql" }] };
         });
 
-        const ec2 = mockClient(EC2Client);
-        ec2.on(DescribeVpcsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
-            Vpcs: this.vpcs.filter((v) => matches(input.Filters, { "tag:Name": v.name })).map((v) => ({ VpcId: v.id, Tags: [{ Key: "Name", Value: v.name }] })),
-        }));
-        ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
-            SecurityGroups: this.securityGroups
-                .filter((g) => matches(input.Filters, { "group-name": g.name, "vpc-id": g.vpcId }))
-                .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId })),
-        }));
+        const ec2 = mockEc2Lookups(this.vpcs, this.securityGroups);
 
         const sts = mockClient(STSClient);
         sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string; RoleSessionName: string }) => {
@@ -128,7 +120,28 @@ function s3Error(name: string, status: number, message: string): S3ServiceExcept
     return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message });
 }
 
+export interface StandInSecurityGroup {
+    readonly id: string;
+    readonly name: string;
+    readonly vpcId: string;
+    readonly description?: string;
+}
+
+/** EC2 as the program and the checks look it up: VPCs by Name tag, security groups by name and VPC. */
+export function mockEc2Lookups(vpcs: readonly { id: string; name: string }[], securityGroups: readonly StandInSecurityGroup[]) {
+    const ec2 = mockClient(EC2Client);
+    ec2.on(DescribeVpcsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
+        Vpcs: vpcs.filter((v) => matches(input.Filters, { "tag:Name": v.name })).map((v) => ({ VpcId: v.id, Tags: [{ Key: "Name", Value: v.name }] })),
+    }));
+    ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
+        SecurityGroups: securityGroups
+            .filter((g) => matches(input.Filters, { "group-name": g.name, "vpc-id": g.vpcId }))
+            .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId, Description: g.description })),
+    }));
+    return ec2;
+}
+
 /** EC2-style filters: every filter must match one of its values. */
-function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
+export function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
     return (filters ?? []).every((f) => f.Name !== undefined && f.Values !== undefined && f.Values.includes(fields[f.Name] ?? "\u0000"));
 }

@@ -2,10 +2,14 @@
 // deploys with: each account's deploy role (components/awsProviders.ts), assumed once per run,
 // or another role per account (a read-only one) when given. `ambient` uses the caller's own
 // credentials for everything (local stand-ins, break-glass).
+import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { IAMClient } from "@aws-sdk/client-iam";
 import { RDSClient } from "@aws-sdk/client-rds";
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
+import { SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AccountRole } from "../../stacks/catalogue";
 import type { CountryStack } from "../../stacks/config";
@@ -40,7 +44,7 @@ export class DeployRoleError extends Error {
     }
 }
 
-type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | STSClient;
+type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | STSClient | IAMClient | Route53Client | SNSClient | CloudWatchClient;
 
 export class AwsAccess {
     private readonly clients = new Map<string, Client>();
@@ -79,6 +83,26 @@ export class AwsAccess {
     /** The VPC and the Kubernetes nodes' security group: country account, stack region. */
     ec2(): EC2Client {
         return this.client("EC2", "country", this.stack.region, (config) => new EC2Client(config));
+    }
+
+    /** IAM is global; its API answers in us-east-1 (roles of the country account: `npm run adopt`). */
+    iam(): IAMClient {
+        return this.client("IAM", "country", "us-east-1", (config) => new IAMClient(config));
+    }
+
+    /** Route53 is global too (the country's hosted zone and its canonical records). */
+    route53(): Route53Client {
+        return this.client("ROUTE_53", "country", "us-east-1", (config) => new Route53Client(config));
+    }
+
+    /** The alert topic: country account, stack region. */
+    sns(): SNSClient {
+        return this.client("SNS", "country", this.stack.region, (config) => new SNSClient(config));
+    }
+
+    /** The alarms: country account, stack region. */
+    cloudwatch(): CloudWatchClient {
+        return this.client("CLOUDWATCH", "country", this.stack.region, (config) => new CloudWatchClient(config));
     }
 
     /** Assumes the account's deploy role (what preflight's deploy-role rows check). */

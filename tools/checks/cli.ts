@@ -45,7 +45,7 @@ export interface CommonOptions {
     readonly help: boolean;
 }
 
-export function commonUsage(command: "verify" | "preflight", checks: readonly string[]): string {
+export function commonUsage(command: "verify" | "preflight" | "adopt", checks: readonly string[]): string {
     return [
         `usage: npm run ${command} -- --stack <env>-<country>${command === "verify" ? " [--outputs FILE]" : ""} [options]`,
         "",
@@ -68,7 +68,7 @@ export function commonUsage(command: "verify" | "preflight", checks: readonly st
     ].join("\n");
 }
 
-export function parseCommonArgs(command: "verify" | "preflight", argv: readonly string[], checks: readonly string[]): CommonOptions {
+export function parseCommonArgs(command: "verify" | "preflight" | "adopt", argv: readonly string[], checks: readonly string[]): CommonOptions {
     let values;
     try {
         ({ values } = parseArgs({

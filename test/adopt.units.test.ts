@@ -1,0 +1,66 @@
+// The pieces of `npm run adopt` that decide without the cloud: what counts as a replacement,
+// how policies compare, and how the command refuses bad flags.
+import { adopt } from "../tools/adopt";
+import { Differences, normalizePolicy } from "../tools/adopt/findings";
+import { engineVersionForReplace } from "../tools/adopt/probes";
+import { isStandInValue } from "../tools/adopt/targets";
+import { captureIo } from "./support/testEnv";
+
+describe("Aurora engine versions", () => {
+    test("a newer minor version of the same major is an in-place upgrade, not a replacement", () => {
+        expect(engineVersionForReplace("16.4", "16.8")).toEqual(["", ""]);
+        expect(engineVersionForReplace("16.8", "16.8")).toEqual(["", ""]);
+    });
+
+    test("a running version newer than the program's, or another major, blocks and names the config key to keep it", () => {
+        const [actual, planned] = engineVersionForReplace("16.9", "16.8");
+        expect(actual).toBe('16.9 (set data-infra:auroraEngineVersion: "16.9" to keep it)');
+        expect(planned).toBe("16.8");
+        expect(engineVersionForReplace("13.12", "16.8")[1]).toBe("16.8");
+    });
+});
+
+describe("differences", () => {
+    test("a property that forces replacement blocks even when others only update", () => {
+        const finding = new Differences().update("port", 5433, 5432).replace("engine", "aurora-mysql", "aurora-postgresql").finding("c", "fix it");
+        expect(finding).toEqual({ status: "blocked", id: "c", problems: ["engine is aurora-mysql, the program declares aurora-postgresql"], remedy: "fix it" });
+    });
+
+    test("an unset boolean reads as false, the way AWS reports it", () => {
+        expect(new Differences().update("deletionProtectionEnabled", undefined, false).finding("t", "").status).toBe("adopt");
+        expect(new Differences().update("deletionProtectionEnabled", undefined, true).changes).toEqual(["deletionProtectionEnabled: (not set) → true"]);
+    });
+
+    test("lists compare as sets", () => {
+        expect(new Differences().update("alarmActions", ["b", "a"], ["a", "b"]).changes).toEqual([]);
+    });
+});
+
+test("policies compare by content: key order and IAM's URL encoding do not matter", () => {
+    const ours = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: "*" }] });
+    const theirs = encodeURIComponent(JSON.stringify({ Statement: [{ Resource: "*", Action: "s3:GetObject", Effect: "Allow" }], Version: "2012-10-17" }));
+    expect(normalizePolicy(theirs)).toBe(normalizePolicy(ours));
+    expect(normalizePolicy(JSON.stringify({ Version: "2012-10-17", Statement: [] }))).not.toBe(normalizePolicy(ours));
+});
+
+test("values the offline plan invents (lookups, load balancers) are recognised and never compared", () => {
+    expect(isStandInValue("vpc-mock-staging-blue-vpc")).toBe(true);
+    expect(isStandInValue(["global-veiga.elb-mock.us-east-1.amazonaws.com"])).toBe(true);
+    expect(isStandInValue("staging-global-blue-veiga.nu.com.co")).toBe(false);
+    expect(isStandInValue("nu-spark-dataset-series-co-staging")).toBe(false);
+});
+
+describe("bad flags", () => {
+    test("--out without a file is refused with exit 2, naming the flag, before anything is read", async () => {
+        const captured = captureIo();
+        expect(await adopt(["--stack", "staging-co", "--out"], captured.io)).toBe(2);
+        expect(captured.stderr()).toMatch(/^--out needs a file name/);
+        expect(captured.stderr()).toContain("usage: npm run adopt -- --stack <env>-<country> [--out FILE]");
+    });
+
+    test("an unknown stack is refused with the stacks there are", async () => {
+        const captured = captureIo();
+        expect(await adopt(["--stack", "staging-zz"], captured.io)).toBe(2);
+        expect(captured.stderr()).toMatch(/No stack file Pulumi\.staging-zz\.yaml .*stacks here: prod-co, staging-co/);
+    });
+});

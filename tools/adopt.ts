@@ -1,0 +1,141 @@
+// `npm run adopt -- --stack <stack> [--out <file>]`: for a country built by hand with the runbook,
+// which of the stack's planned resources already exist, and the file `pulumi import --file`
+// reads to bring them under management with exactly the URNs the program gives them. Reads
+// only (same account roles and endpoint overrides as preflight; a read-only role per account
+// with --country-role/--data-role). Procedure and report: docs/adopt.md.
+import * as fs from "fs";
+import { AwsAccess, DeployRoleError } from "./checks/awsAccess";
+import { commonUsage, EXIT_CANNOT_RUN, EXIT_CHECK_FAILED, EXIT_OK, guarded, Io, loadCountryStack, parseCommonArgs, processIo, UsageError } from "./checks/cli";
+import { describeOverrides } from "./checks/endpoints";
+import { formatMs, formatProgressLine } from "./adopt/progress";
+import type { ExistingFinding } from "./adopt/findings";
+import { buildImportFile, providerUrns } from "./adopt/importFile";
+import { AdoptReport, buildReport, formatReport, toRows } from "./adopt/report";
+import { Breaker, SKIPPED, survey } from "./adopt/survey";
+import { adoptTargets } from "./adopt/targets";
+import { runProgram } from "./mockRuntime";
+import type { AccountRole } from "../stacks/catalogue";
+
+/** The kinds of resources adopt looks for (the CHECK names of its progress lines). */
+export const ADOPT_CHECKS: readonly string[] = [];
+
+export function adoptUsage(): string {
+    return commonUsage("adopt", ADOPT_CHECKS)
+        .replace("usage: npm run adopt -- --stack <env>-<country> [options]", "usage: npm run adopt -- --stack <env>-<country> [--out FILE] [options]")
+        .replace(
+            "  --json ",
+            "  --out FILE              write the `pulumi import --file` file of the resources that exist (default: report only)\n  --json ",
+        )
+        .replace(/ {2}--skip LIST[^\n]*\n/, "")
+        .replace(/exit code: [^\n]*/, "exit code: 0 nothing blocked, 1 something is blocked or could not be checked, 2 could not run. See docs/adopt.md.");
+}
+
+/** `--out FILE` is adopt's own; everything else is preflight's flags. */
+function takeOut(argv: readonly string[]): { out?: string; rest: string[] } {
+    const rest: string[] = [];
+    let out: string | undefined;
+    for (let i = 0; i < argv.length; i += 1) {
+        const arg = argv[i];
+        if (arg === "--out") {
+            out = argv[i + 1];
+            if (out === undefined || out.startsWith("--")) throw new UsageError("--out needs a file name (e.g. --out import.json)");
+            i += 1;
+        } else if (arg.startsWith("--out=")) out = arg.slice("--out=".length);
+        else rest.push(arg);
+    }
+    return { out, rest };
+}
+
+/** Assumes each account's checking role once, bounded: a role that cannot be assumed is one clear message, not 200 failed rows. */
+async function credentialsGate(access: AwsAccess, accounts: readonly AccountRole[], timeoutMs: number): Promise<string | undefined> {
+    if (access.mode === "ambient") return undefined;
+    for (const account of accounts) {
+        const role = access.checkingRole(account);
+        let timer: NodeJS.Timeout | undefined;
+        try {
+            await Promise.race([
+                access.assume(role, account),
+                new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new DeployRoleError(`no answer from STS within ${formatMs(timeoutMs)}`, true)), timeoutMs))),
+            ]);
+        } catch (err) {
+            const why = err instanceof Error ? err.message : String(err);
+            return (
+                `cannot read the ${account} account: ${why}\n` +
+                `adopt reads with ${role}: it must exist, trust the identity running adopt (sts:AssumeRole) and be allowed to read ` +
+                "(e.g. the AWS-managed ReadOnlyAccess); pass another role with --" +
+                `${account}-role, or --credentials ambient to read with your own credentials. Is the STS endpoint right (AWS_ENDPOINT_URL_STS)?`
+            );
+        } finally {
+            clearTimeout(timer);
+        }
+    }
+    return undefined;
+}
+
+/** Runs adopt; resolves to the exit code. */
+export async function adopt(argv: readonly string[], io: Io = processIo()): Promise<number> {
+    const usage = adoptUsage();
+    return guarded(io, usage, async (track) => {
+        const { out, rest } = takeOut(argv);
+        const options = parseCommonArgs("adopt", rest, ADOPT_CHECKS);
+        if (options.help) {
+            io.stdout(usage);
+            return EXIT_OK;
+        }
+        const stack = loadCountryStack(options.stack);
+        const started = Date.now();
+        const run = await runProgram({ stack: options.stack });
+        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles, `data-infra-adopt-${stack.stackName}`));
+        const accounts = [...new Set(adoptTargets(run, stack).map((t) => t.account))];
+
+        const overrides = describeOverrides(io.env);
+        io.stderr(
+            `adopt ${options.stack}: ${run.resources.length} planned resources, credentials ${options.credentials}` +
+                (overrides.length > 0 ? `, endpoint overrides: ${overrides.join(", ")}` : "") +
+                "; reads only\n",
+        );
+        const refused = await credentialsGate(access, accounts, options.limits.attemptTimeoutMs);
+        if (refused) {
+            io.stderr(`${refused}\n`);
+            return EXIT_CANNOT_RUN;
+        }
+
+        const breaker = new Breaker();
+        const surveyed = await survey(run, stack, access, options.limits, (event) => {
+            if (event.type === "retry" || !event.result.detail.startsWith(SKIPPED)) io.stderr(formatProgressLine(event));
+        }, breaker);
+        if (breaker.cause) {
+            // Every look failed for one reason: an endpoint or credentials problem, said once.
+            io.stderr(
+                `adopt ${options.stack}: nothing could be read: ${breaker.cause}\n` +
+                    "check the credentials (--credentials, --country-role, --data-role) and the endpoint overrides above; nothing was written.\n",
+            );
+            return EXIT_CANNOT_RUN;
+        }
+
+        const existing = new Map<string, ExistingFinding>();
+        for (const s of surveyed) if (s.finding && "id" in s.finding) existing.set(s.target.resource.urn, s.finding);
+        let importFile: string | undefined;
+        let providers: string[] = [];
+        if (out !== undefined) {
+            const file = buildImportFile(run, existing);
+            providers = providerUrns(file);
+            fs.writeFileSync(out, `${JSON.stringify(file, null, 4)}\n`);
+            importFile = out;
+        }
+        const report: AdoptReport = buildReport(options.stack, toRows(surveyed), providers, importFile);
+        io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
+        io.stderr(`adopt ${options.stack}: done in ${formatMs(Date.now() - started)}\n`);
+        return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+    });
+}
+
+if (require.main === module) {
+    adopt(process.argv.slice(2)).then(
+        (code) => process.exit(code),
+        (err) => {
+            process.stderr.write(`adopt crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+            process.exit(EXIT_CANNOT_RUN);
+        },
+    );
+}

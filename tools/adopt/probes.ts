@@ -1,0 +1,420 @@
+// One read-only look per resource type: does the planned resource exist under its physical
+// name, under which id does `pulumi import` know it (the "Import" section of each @pulumi/aws
+// resource page), and what would the next `pulumi up` change or replace. Only Get/Describe/
+// List/Head calls: adopt never writes (test/adopt.test.ts checks every call sent).
+import { DescribeAlarmsCommand } from "@aws-sdk/client-cloudwatch";
+import { DescribeContinuousBackupsCommand, DescribeTableCommand } from "@aws-sdk/client-dynamodb";
+import { DescribeSecurityGroupRulesCommand, DescribeSecurityGroupsCommand } from "@aws-sdk/client-ec2";
+import { GetRoleCommand, GetRolePolicyCommand, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import {
+    DescribeDBClusterParameterGroupsCommand,
+    DescribeDBClustersCommand,
+    DescribeDBInstancesCommand,
+    DescribeDBParameterGroupsCommand,
+    DescribeDBSubnetGroupsCommand,
+} from "@aws-sdk/client-rds";
+import { ListHostedZonesByNameCommand, ListResourceRecordSetsCommand } from "@aws-sdk/client-route-53";
+import {
+    GetBucketEncryptionCommand,
+    GetBucketLocationCommand,
+    GetBucketOwnershipControlsCommand,
+    GetBucketPolicyCommand,
+    GetPublicAccessBlockCommand,
+    HeadObjectCommand,
+    S3Client,
+} from "@aws-sdk/client-s3";
+import { GetTopicAttributesCommand } from "@aws-sdk/client-sns";
+import type { CountryStack } from "../../stacks/config";
+import type { AwsAccess } from "../checks/awsAccess";
+import { findVpcId } from "../checks/networkChecks";
+import { bucketPresence } from "../checks/s3Checks";
+import { Differences, Finding, isNotFound, normalizePolicy } from "./findings";
+import { AdoptTarget, isStandInValue } from "./targets";
+
+/** Lookups several probes share, done once per run (a failure is looked up again next time). */
+export class SharedLookups {
+    private readonly cache = new Map<string, Promise<string | undefined>>();
+
+    constructor(
+        private readonly stack: CountryStack,
+        private readonly access: AwsAccess,
+    ) {}
+
+    private once(key: string, lookup: () => Promise<string | undefined>): Promise<string | undefined> {
+        let pending = this.cache.get(key);
+        if (!pending) {
+            pending = lookup();
+            pending.catch(() => this.cache.delete(key));
+            this.cache.set(key, pending);
+        }
+        return pending;
+    }
+
+    /** The `<env>-<stack-id>-vpc` the program places Aurora into (as preflight finds it). */
+    vpcId(signal: AbortSignal): Promise<string | undefined> {
+        return this.once("vpc", () => findVpcId(this.access.ec2(), this.stack.vpcName, signal));
+    }
+
+    /** The country's public hosted zone (what the program's getZone finds). */
+    zoneId(signal: AbortSignal): Promise<string | undefined> {
+        return this.once("zone", async () => {
+            const domain = `${this.stack.domain.replace(/\.$/, "")}.`;
+            const answer = await this.access.route53().send(new ListHostedZonesByNameCommand({ DNSName: domain, MaxItems: 10 }), { abortSignal: signal });
+            const zone = (answer.HostedZones ?? []).find((z) => z.Name === domain && !z.Config?.PrivateZone);
+            return zone?.Id?.replace(/^\/hostedzone\//, "");
+        });
+    }
+
+    /** A security group by name in the stack's VPC. */
+    securityGroupId(name: string, signal: AbortSignal): Promise<string | undefined> {
+        return this.once(`sg/${name}`, async () => {
+            const vpcId = await this.vpcId(signal);
+            const answer = await this.access
+                .ec2()
+                .send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [name] }, { Name: "vpc-id", Values: [vpcId ?? ""] }] }), { abortSignal: signal });
+            return answer.SecurityGroups?.[0]?.GroupId;
+        });
+    }
+}
+
+export interface ProbeContext {
+    readonly stack: CountryStack;
+    readonly access: AwsAccess;
+    readonly lookups: SharedLookups;
+}
+
+type Probe = (target: AdoptTarget, ctx: ProbeContext, signal: AbortSignal) => Promise<Finding>;
+
+const str = (value: unknown): string => String(value ?? "");
+
+/** Kubernetes objects: only where a cluster is reachable, which adopt does not assume. */
+export const NO_CLUSTER_ACCESS = "no cluster access (adopt reads AWS only); `pulumi up` creates it, or fails if the name is taken: check with kubectl first";
+
+const REPLACE_REMEDY = {
+    bucket:
+        "a bucket cannot move region or account: empty it into a new bucket and delete this one by hand (or keep it and point the program at another name), then run adopt again",
+    table: "a table's key schema cannot change: export its items (e.g. DynamoDB export to S3), delete the table by hand, let `pulumi up` create it, import the items; then run adopt again",
+    cluster:
+        "an Aurora cluster's engine, subnet group, encryption or master user cannot change in place: snapshot it, delete it by hand (deletion protection off first) and let `pulumi up` create the program's, restoring the data; or change the stack config to what exists; then run adopt again",
+    instance: "recreate the instance by hand inside the program's cluster (or fix the config to what exists), then run adopt again",
+    parameterGroup:
+        "parameter groups cannot change family or description: delete this one by hand once no cluster uses it (or rename it), let `pulumi up` create the program's, then run adopt again",
+    securityGroup: "a security group's description cannot change: move its users to a new group and delete this one by hand, then run adopt again",
+    generic: "change it by hand to what the program declares (or delete it so that `pulumi up` creates it), then run adopt again",
+};
+
+/** A bucket's sub-resource, imported by bucket name: missing bucket or missing setting alike mean `pulumi up` creates it. */
+async function s3Sub(
+    target: AdoptTarget,
+    ctx: ProbeContext,
+    signal: AbortSignal,
+    read: (s3: S3Client, bucket: string, options: { abortSignal: AbortSignal }) => Promise<Differences>,
+): Promise<Finding> {
+    const bucket = str(target.inputs.bucket);
+    try {
+        return (await read(ctx.access.s3(target.account, target.region), bucket, { abortSignal: signal })).finding(bucket, REPLACE_REMEDY.generic);
+    } catch (err) {
+        if (isNotFound(err)) return { status: "create", detail: `not set on ${bucket}` };
+        throw err;
+    }
+}
+
+/** The answer of a read, or undefined when the thing does not exist (the API's not-found error or an empty answer). */
+async function lookUp<T>(read: () => Promise<T | undefined>): Promise<T | undefined> {
+    try {
+        return await read();
+    } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+    }
+}
+
+function missing(what: string): Finding {
+    return { status: "create", detail: `no ${what}` };
+}
+
+/**
+ * Aurora upgrades a minor version in place, but never downgrades and needs
+ * allowMajorVersionUpgrade (which the program does not set) for a new major: those two read as
+ * blocked, with the running version to put in `data-infra:auroraEngineVersion` instead.
+ * Returns the pair to compare: equal (nothing to report) unless the change cannot happen in place.
+ */
+export function engineVersionForReplace(actual: unknown, planned: unknown): [string, string] {
+    const [aMajor, aMinor] = String(actual ?? "").split(".").map(Number);
+    const [pMajor, pMinor] = String(planned ?? "").split(".").map(Number);
+    if (actual === undefined || planned === undefined || [aMajor, aMinor, pMajor, pMinor].some((n) => !Number.isFinite(n))) return ["", ""];
+    const inPlace = aMajor === pMajor && aMinor <= pMinor;
+    return inPlace ? ["", ""] : [`${String(actual)} (set data-infra:auroraEngineVersion: "${String(actual)}" to keep it)`, String(planned)];
+}
+
+export const PROBES: Readonly<Record<string, Probe>> = {
+    "aws:s3/bucket:Bucket": async (t, ctx, signal) => {
+        const bucket = str(t.inputs.bucket);
+        const s3 = ctx.access.s3(t.account, t.region);
+        const presence = await bucketPresence(s3, bucket, signal);
+        if (presence === "missing") return missing(`bucket ${bucket}`);
+        if (presence === "forbidden") {
+            return {
+                status: "blocked",
+                id: bucket,
+                problems: [`${bucket} exists but the ${t.account} account cannot read it (HeadBucket 403): another account owns the name, or the role lacks s3:ListBucket`],
+                remedy: "bucket names are global: if another account owns it, choose another name in the program; otherwise grant the role read access and run adopt again",
+            };
+        }
+        const location = await s3.send(new GetBucketLocationCommand({ Bucket: bucket }), { abortSignal: signal });
+        const region = location.LocationConstraint || "us-east-1";
+        return new Differences().replace("region", region, t.region).finding(bucket, REPLACE_REMEDY.bucket);
+    },
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": (t, ctx, signal) =>
+        s3Sub(t, ctx, signal, async (s3, bucket, options) => {
+            const c = (await s3.send(new GetPublicAccessBlockCommand({ Bucket: bucket }), options)).PublicAccessBlockConfiguration ?? {};
+            return new Differences()
+                .update("blockPublicAcls", c.BlockPublicAcls, t.inputs.blockPublicAcls)
+                .update("ignorePublicAcls", c.IgnorePublicAcls, t.inputs.ignorePublicAcls)
+                .update("blockPublicPolicy", c.BlockPublicPolicy, t.inputs.blockPublicPolicy)
+                .update("restrictPublicBuckets", c.RestrictPublicBuckets, t.inputs.restrictPublicBuckets);
+        }),
+    "aws:s3/bucketPolicy:BucketPolicy": (t, ctx, signal) =>
+        s3Sub(t, ctx, signal, async (s3, bucket, options) => {
+            const policy = (await s3.send(new GetBucketPolicyCommand({ Bucket: bucket }), options)).Policy;
+            const diff = new Differences();
+            if (normalizePolicy(policy) !== normalizePolicy(str(t.inputs.policy))) diff.update("policy", "another policy", "the program's (TLS-only, cross-account grants)");
+            return diff;
+        }),
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": (t, ctx, signal) =>
+        s3Sub(t, ctx, signal, async (s3, bucket, options) => {
+            const rules = (await s3.send(new GetBucketEncryptionCommand({ Bucket: bucket }), options)).ServerSideEncryptionConfiguration?.Rules ?? [];
+            const planned = (t.inputs.rules as { applyServerSideEncryptionByDefault?: { sseAlgorithm?: string } }[] | undefined) ?? [];
+            return new Differences().update(
+                "sseAlgorithm",
+                rules[0]?.ApplyServerSideEncryptionByDefault?.SSEAlgorithm,
+                planned[0]?.applyServerSideEncryptionByDefault?.sseAlgorithm,
+            );
+        }),
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls": (t, ctx, signal) =>
+        s3Sub(t, ctx, signal, async (s3, bucket, options) => {
+            const rules = (await s3.send(new GetBucketOwnershipControlsCommand({ Bucket: bucket }), options)).OwnershipControls?.Rules ?? [];
+            return new Differences().update("objectOwnership", rules[0]?.ObjectOwnership, (t.inputs.rule as { objectOwnership?: string } | undefined)?.objectOwnership);
+        }),
+    "aws:s3/bucketObjectv2:BucketObjectv2": async (t, ctx, signal) => {
+        const bucket = str(t.inputs.bucket);
+        const key = str(t.inputs.key);
+        try {
+            await ctx.access.s3(t.account, t.region).send(new HeadObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: signal });
+        } catch (err) {
+            if (isNotFound(err)) return missing(`object s3://${bucket}/${key}`);
+            throw err;
+        }
+        // The content is the generated master password: the next up writes the program's, and sets the same on the clusters.
+        return { status: "update", id: `${bucket}/${key}`, changes: ["content: the hand-made password → the program's generated one (the clusters' master password changes with it)"] };
+    },
+
+    "aws:dynamodb/table:Table": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const dynamodb = ctx.access.dynamodb();
+        const table = await lookUp(async () => (await dynamodb.send(new DescribeTableCommand({ TableName: name }), { abortSignal: signal })).Table);
+        if (!table) return missing(`table ${name}`);
+        const backups = await dynamodb.send(new DescribeContinuousBackupsCommand({ TableName: name }), { abortSignal: signal });
+        const key = (type: string) => table?.KeySchema?.find((k) => k.KeyType === type)?.AttributeName;
+        const attributeType = (attr: string | undefined) => table?.AttributeDefinitions?.find((a) => a.AttributeName === attr)?.AttributeType;
+        const planned = (t.inputs.attributes as { name: string; type: string }[] | undefined) ?? [];
+        const diff = new Differences()
+            .replace("hashKey", key("HASH"), t.inputs.hashKey)
+            .replace("rangeKey", key("RANGE"), t.inputs.rangeKey ?? null);
+        // A key attribute the table does not have at all is already the key difference above.
+        for (const attr of planned) if (attributeType(attr.name) !== undefined) diff.replace(`attribute ${attr.name} type`, attributeType(attr.name), attr.type);
+        return diff
+            .update("billingMode", table?.BillingModeSummary?.BillingMode ?? "PROVISIONED", t.inputs.billingMode)
+            .update(
+                "pointInTimeRecovery.enabled",
+                backups.ContinuousBackupsDescription?.PointInTimeRecoveryDescription?.PointInTimeRecoveryStatus === "ENABLED",
+                (t.inputs.pointInTimeRecovery as { enabled?: boolean } | undefined)?.enabled,
+            )
+            .update("deletionProtectionEnabled", table?.DeletionProtectionEnabled, t.inputs.deletionProtectionEnabled)
+            .update(
+                "serverSideEncryption.enabled",
+                table?.SSEDescription?.Status === "ENABLED",
+                (t.inputs.serverSideEncryption as { enabled?: boolean } | undefined)?.enabled,
+            )
+            .finding(name, REPLACE_REMEDY.table);
+    },
+
+    "aws:rds/cluster:Cluster": async (t, ctx, signal) => {
+        const id = str(t.inputs.clusterIdentifier);
+        const cluster = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBClustersCommand({ DBClusterIdentifier: id }), { abortSignal: signal })).DBClusters?.[0]);
+        if (!cluster) return missing(`Aurora cluster ${id}`);
+        return new Differences()
+            .replace("engine", cluster.Engine, t.inputs.engine)
+            .replace("engineMode", cluster.EngineMode ?? "provisioned", t.inputs.engineMode)
+            .replace("dbSubnetGroupName", cluster.DBSubnetGroup, t.inputs.dbSubnetGroupName)
+            .replace("storageEncrypted", cluster.StorageEncrypted, t.inputs.storageEncrypted)
+            .replace("masterUsername", cluster.MasterUsername, t.inputs.masterUsername)
+            .replace("databaseName", cluster.DatabaseName, t.inputs.databaseName)
+            .replace("engineVersion", ...engineVersionForReplace(cluster.EngineVersion, t.inputs.engineVersion))
+            .update("engineVersion", cluster.EngineVersion, t.inputs.engineVersion)
+            .update("port", cluster.Port, t.inputs.port)
+            .update("backupRetentionPeriod", cluster.BackupRetentionPeriod, t.inputs.backupRetentionPeriod)
+            .update("deletionProtection", cluster.DeletionProtection, t.inputs.deletionProtection)
+            .update("iamDatabaseAuthenticationEnabled", cluster.IAMDatabaseAuthenticationEnabled, t.inputs.iamDatabaseAuthenticationEnabled)
+            .update("dbClusterParameterGroupName", cluster.DBClusterParameterGroup, t.inputs.dbClusterParameterGroupName)
+            .update("copyTagsToSnapshot", cluster.CopyTagsToSnapshot, t.inputs.copyTagsToSnapshot)
+            .finding(id, REPLACE_REMEDY.cluster);
+    },
+    "aws:rds/clusterInstance:ClusterInstance": async (t, ctx, signal) => {
+        const id = str(t.inputs.identifier);
+        const instance = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: id }), { abortSignal: signal })).DBInstances?.[0]);
+        if (!instance) return missing(`Aurora instance ${id}`);
+        return new Differences()
+            .replace("clusterIdentifier", instance.DBClusterIdentifier, t.inputs.clusterIdentifier)
+            .replace("engine", instance.Engine, t.inputs.engine)
+            .replace("dbSubnetGroupName", instance.DBSubnetGroup?.DBSubnetGroupName, t.inputs.dbSubnetGroupName)
+            .update("instanceClass", instance.DBInstanceClass, t.inputs.instanceClass)
+            .update("publiclyAccessible", instance.PubliclyAccessible, t.inputs.publiclyAccessible)
+            .update("autoMinorVersionUpgrade", instance.AutoMinorVersionUpgrade, t.inputs.autoMinorVersionUpgrade)
+            .update("performanceInsightsEnabled", instance.PerformanceInsightsEnabled, t.inputs.performanceInsightsEnabled)
+            .update("monitoringInterval", instance.MonitoringInterval, t.inputs.monitoringInterval)
+            .update("dbParameterGroupName", instance.DBParameterGroups?.[0]?.DBParameterGroupName, t.inputs.dbParameterGroupName)
+            .finding(id, REPLACE_REMEDY.instance);
+    },
+    "aws:rds/subnetGroup:SubnetGroup": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const group = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBSubnetGroupsCommand({ DBSubnetGroupName: name }), { abortSignal: signal })).DBSubnetGroups?.[0]);
+        if (!group) return missing(`DB subnet group ${name}`);
+        const vpcId = await ctx.lookups.vpcId(signal);
+        // The program takes every subnet of the VPC (getSubnets): compare the VPC, not the subnet ids it can only guess offline.
+        return new Differences()
+            .update("description", group?.DBSubnetGroupDescription, t.inputs.description)
+            .update("subnetIds (VPC)", group?.VpcId, vpcId)
+            .finding(name, REPLACE_REMEDY.generic);
+    },
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const group = await lookUp(async () => (
+                await ctx.access.rds().send(new DescribeDBClusterParameterGroupsCommand({ DBClusterParameterGroupName: name }), { abortSignal: signal })
+            ).DBClusterParameterGroups?.[0]);
+        if (!group) return missing(`cluster parameter group ${name}`);
+        return new Differences()
+            .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
+            .replace("description", group?.Description, t.inputs.description)
+            .finding(name, REPLACE_REMEDY.parameterGroup);
+    },
+    "aws:rds/parameterGroup:ParameterGroup": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const group = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), { abortSignal: signal })).DBParameterGroups?.[0]);
+        if (!group) return missing(`parameter group ${name}`);
+        return new Differences()
+            .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
+            .replace("description", group?.Description, t.inputs.description)
+            .finding(name, REPLACE_REMEDY.parameterGroup);
+    },
+
+    "aws:ec2/securityGroup:SecurityGroup": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const vpcId = await ctx.lookups.vpcId(signal);
+        const answer = await ctx.access
+            .ec2()
+            .send(new DescribeSecurityGroupsCommand({ Filters: [{ Name: "group-name", Values: [name] }, { Name: "vpc-id", Values: [vpcId ?? ""] }] }), { abortSignal: signal });
+        const group = answer.SecurityGroups?.[0];
+        if (!group?.GroupId) return missing(`security group ${name} in ${ctx.stack.vpcName}`);
+        return new Differences().replace("description", group.Description, t.inputs.description).finding(group.GroupId, REPLACE_REMEDY.securityGroup);
+    },
+    "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": async (t, ctx, signal) => {
+        const groupName = str(t.inputs.securityGroupId);
+        const groupId = await ctx.lookups.securityGroupId(groupName, signal);
+        if (!groupId) return missing(`security group ${groupName}, so no rule`);
+        const nodesId = await ctx.lookups.securityGroupId(ctx.stack.kubernetesNodesSecurityGroupName, signal);
+        const rules = await ctx.access.ec2().send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [groupId] }] }), { abortSignal: signal });
+        const rule = (rules.SecurityGroupRules ?? []).find(
+            (r) =>
+                !r.IsEgress &&
+                r.IpProtocol === t.inputs.ipProtocol &&
+                r.FromPort === t.inputs.fromPort &&
+                r.ToPort === t.inputs.toPort &&
+                (nodesId === undefined || r.ReferencedGroupInfo?.GroupId === nodesId),
+        );
+        if (!rule?.SecurityGroupRuleId) return missing(`ingress rule ${str(t.inputs.ipProtocol)} ${str(t.inputs.fromPort)} from ${ctx.stack.kubernetesNodesSecurityGroupName} on ${groupName}`);
+        return new Differences().update("description", rule.Description, t.inputs.description).finding(rule.SecurityGroupRuleId, REPLACE_REMEDY.generic);
+    },
+
+    "aws:iam/role:Role": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const role = await lookUp(async () => (await ctx.access.iam().send(new GetRoleCommand({ RoleName: name }), { abortSignal: signal })).Role);
+        if (!role) return missing(`IAM role ${name}`);
+        const planned = str(t.inputs.assumeRolePolicy);
+        const diff = new Differences().update("description", role?.Description, t.inputs.description);
+        // A trust policy naming a cluster's OIDC issuer is only known once the cluster is read: compared only when the plan knows it.
+        if (!isStandInValue(planned) && !/MOCK/.test(planned) && normalizePolicy(role?.AssumeRolePolicyDocument) !== normalizePolicy(planned)) {
+            diff.update("assumeRolePolicy", "another trust policy", "the program's");
+        }
+        return diff.finding(name, REPLACE_REMEDY.generic);
+    },
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": async (t, ctx, signal) => {
+        const role = str(t.inputs.role);
+        const policyArn = str(t.inputs.policyArn);
+        try {
+            const attached = await ctx.access.iam().send(new ListAttachedRolePoliciesCommand({ RoleName: role }), { abortSignal: signal });
+            if (!(attached.AttachedPolicies ?? []).some((p) => p.PolicyArn === policyArn)) return missing(`attachment of ${policyArn} to ${role}`);
+        } catch (err) {
+            if (isNotFound(err)) return missing(`IAM role ${role}, so no attachment`);
+            throw err;
+        }
+        return { status: "adopt", id: `${role}/${policyArn}`, detail: "attached" };
+    },
+    "aws:iam/rolePolicy:RolePolicy": async (t, ctx, signal) => {
+        const role = str(t.inputs.role);
+        const name = str(t.inputs.name);
+        const document = await lookUp(async () => (await ctx.access.iam().send(new GetRolePolicyCommand({ RoleName: role, PolicyName: name }), { abortSignal: signal })).PolicyDocument);
+        if (!document) return missing(`inline policy ${name} on ${role}`);
+        const diff = new Differences();
+        if (normalizePolicy(document) !== normalizePolicy(str(t.inputs.policy))) diff.update("policy", "another policy", "the program's (least privilege)");
+        return diff.finding(`${role}:${name}`, REPLACE_REMEDY.generic);
+    },
+
+    "aws:route53/record:Record": async (t, ctx, signal) => {
+        const name = str(t.inputs.name).replace(/\.$/, "");
+        const type = str(t.inputs.type);
+        const zoneId = await ctx.lookups.zoneId(signal);
+        if (!zoneId) return missing(`public hosted zone ${ctx.stack.domain}, so no record`);
+        const answer = await ctx.access
+            .route53()
+            .send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: type as never, MaxItems: 1 }), { abortSignal: signal });
+        const record = (answer.ResourceRecordSets ?? []).find((r) => r.Name?.replace(/\.$/, "") === name && r.Type === type);
+        if (!record) return missing(`${type} record ${name} in ${ctx.stack.domain}`);
+        const values = (record.ResourceRecords ?? []).map((r) => r.Value);
+        const diff = new Differences().update("ttl", record.TTL, t.inputs.ttl);
+        // Records pointing at a load balancer the plan can only name offline are compared by type and TTL only.
+        if (!isStandInValue(t.inputs.records)) diff.update("records", values, t.inputs.records);
+        return diff.finding(`${zoneId}_${name}_${type}`, REPLACE_REMEDY.generic);
+    },
+    "aws:sns/topic:Topic": async (t, ctx, signal) => {
+        const arn = `arn:aws:sns:${t.region}:${ctx.stack.accounts[t.account].id}:${str(t.inputs.name)}`;
+        try {
+            await ctx.access.sns().send(new GetTopicAttributesCommand({ TopicArn: arn }), { abortSignal: signal });
+        } catch (err) {
+            if (isNotFound(err)) return missing(`SNS topic ${str(t.inputs.name)}`);
+            throw err;
+        }
+        return { status: "adopt", id: arn, detail: "exists" };
+    },
+    "aws:cloudwatch/metricAlarm:MetricAlarm": async (t, ctx, signal) => {
+        const name = str(t.inputs.name);
+        const alarm = (await ctx.access.cloudwatch().send(new DescribeAlarmsCommand({ AlarmNames: [name], AlarmTypes: ["MetricAlarm"] }), { abortSignal: signal }))
+            .MetricAlarms?.[0];
+        if (!alarm) return missing(`alarm ${name}`);
+        return new Differences()
+            .update("actionsEnabled", alarm.ActionsEnabled, t.inputs.actionsEnabled)
+            .update("comparisonOperator", alarm.ComparisonOperator, t.inputs.comparisonOperator)
+            .update("threshold", alarm.Threshold, t.inputs.threshold)
+            .update("evaluationPeriods", alarm.EvaluationPeriods, t.inputs.evaluationPeriods)
+            .update("alarmActions", alarm.AlarmActions, t.inputs.alarmActions)
+            .finding(name, REPLACE_REMEDY.generic);
+    },
+};
+
+/** What adopt concludes without asking anything: Kubernetes objects, generated values. */
+export function unprobed(target: AdoptTarget): Finding | undefined {
+    if (PROBES[target.resource.type]) return undefined;
+    if (target.resource.type.startsWith("kubernetes:")) return { status: "not-checked", reason: NO_CLUSTER_ACCESS };
+    if (target.resource.type.startsWith("random:")) return { status: "create", detail: "generated by Pulumi, nothing in the cloud to import" };
+    return { status: "not-checked", reason: `adopt does not know how to look for a ${target.resource.type} yet: check by hand before \`pulumi up\`` };
+}

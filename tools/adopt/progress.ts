@@ -1,0 +1,13 @@
+// Progress on stderr while adopt runs: one line per resource looked at, with its verdict.
+import { formatProgress } from "../checks/report";
+import { formatMs, Progress } from "../checks/runner";
+
+export { formatMs };
+
+export function formatProgressLine(event: Progress): string {
+    if (event.type === "retry") return formatProgress(event);
+    const { result, done, total } = event;
+    const width = String(total).length;
+    const verdict = result.ok ? result.detail : "COULD NOT CHECK";
+    return `[${String(done).padStart(width)}/${total}] ${verdict.padEnd(11)} ${result.check} ${result.target} (${formatMs(result.durationMs)})${result.ok ? "" : `: ${result.detail}`}\n`;
+}
