@@ -7,6 +7,8 @@ import { z } from "zod";
 import { COUNTRY_WIDE_BUCKETS_OWNER, DATA_REGIONS, Env, HOME_REGION, NAMESPACE, SERVICE_DEFAULTS, Workload, WORKLOADS } from "./constants";
 import { kubernetesClusterName } from "./naming";
 import { CONFIG_SCHEMA, CONFIG_SHAPE, ConfigKey, isClean, KEY_DOCS, ParsedConfig, UNKNOWN_KEY_PARAM } from "./schema";
+// The errors module alone: config stays free of the Pulumi runtime.
+import { RunError } from "@pulumi/pulumi/errors";
 
 export {
     ALL_PROTOTYPES,
@@ -110,12 +112,18 @@ export interface ConfigProblem {
     readonly key: string;
     /** The value as the stack file gives it; undefined when it is missing. */
     readonly value: string | undefined;
+    /** Set when the value is not text (`2`, `true`, a list): `value` is then its JSON. */
+    readonly valueType?: "number" | "boolean" | "list" | "object";
     readonly allowed: string;
     /** The whole sentence, for a problem that is not about one key (the stack's name). */
     readonly message?: string;
 }
 
-export class ConfigError extends Error {
+/**
+ * A RunError, so that Pulumi's language host prints the message alone: any other error comes with
+ * a stack trace and the error's fields, which bury the list of problems.
+ */
+export class ConfigError extends RunError {
     constructor(readonly stackName: string, readonly problems: readonly ConfigProblem[]) {
         super(ConfigError.text(stackName, problems, "no resource was registered"));
         this.name = "ConfigError";
@@ -136,7 +144,8 @@ export class ConfigError extends Error {
 
 export function formatProblem(p: ConfigProblem): string {
     if (p.message !== undefined) return p.message;
-    const value = p.value === undefined ? "is missing" : `has value ${JSON.stringify(p.value)}`;
+    const value =
+        p.value === undefined ? "is missing" : p.valueType === undefined ? `has value ${JSON.stringify(p.value)}` : `has the ${p.valueType} ${p.value}`;
     return `${qualified(p.key)} ${value}; allowed: ${p.allowed}`;
 }
 
@@ -224,15 +233,26 @@ function toProblem(issue: z.core.$ZodIssue): ConfigProblem {
     // List positions are not part of the key: `prototypes has value "s15"`.
     const path = issue.path.filter((p): p is string => typeof p === "string");
     const key = path.join(".");
-    const value = shown((issue as { input?: unknown }).input);
+    const input = (issue as { input?: unknown }).input;
+    const value = shown(input);
+    const valueType = typeOf(input);
+    const typed = valueType === undefined ? {} : { valueType };
     const known = issue.code === "custom" ? (issue.params?.[UNKNOWN_KEY_PARAM] as string[] | undefined) : undefined;
     if (known !== undefined) {
         const guess = didYouMean(path[path.length - 1], known);
         // With a guess, the guess is what helps; without one, the list of what is allowed.
         const allowed = guess === undefined ? issue.message : `${issue.message.replace(/ \(.*\)$/, "")}; did you mean \`${guess}\`?`;
-        return { key, value, allowed };
+        return { key, value, allowed, ...typed };
     }
-    return { key, value, allowed: issue.message };
+    return { key, value, allowed: issue.message, ...typed };
+}
+
+/** What a non-text value is, so that `2` and `"2"` read differently in a problem. */
+function typeOf(value: unknown): ConfigProblem["valueType"] {
+    if (typeof value === "number" || typeof value === "boolean") return typeof value as "number" | "boolean";
+    if (Array.isArray(value)) return "list";
+    if (value !== null && typeof value === "object") return "object";
+    return undefined;
 }
 
 function unique(problems: ConfigProblem[]): ConfigProblem[] {

@@ -157,7 +157,7 @@ const imageRef = (workload: string) =>
                     error: (issue) =>
                         issue.input === undefined
                             ? `the image tag to run, as a string (runbook <image-version-as-string>; nu registry list-images nu-${workload})`
-                            : "a string: quote the version in YAML so that 1.10 stays 1.10",
+                            : "a string: quote the version in YAML so that 1.10 stays 1.10 (with the CLI: `pulumi config set --path --type string …`)",
                 })
                 .regex(IMAGE_TAG, { error: "a pinned image tag (letters, digits, _ . -; up to 128 characters), never latest" })
                 .refine((v) => v !== "latest", { error: "a pinned image tag (letters, digits, _ . -; up to 128 characters), never latest" }),

@@ -63,7 +63,7 @@ describe("a bad stack config is refused with key, value and what is allowed", ()
         ["env", { "data-infra:env": "qa" }, 'data-infra:env has value "qa"; allowed: staging | prod'],
         ["country in capitals", { "data-infra:country": "CO" }, 'data-infra:country has value "CO"; allowed: two lowercase letters'],
         ["country of three letters", { "data-infra:country": "col" }, 'data-infra:country has value "col"; allowed: two lowercase letters'],
-        ["prototypes empty", { "data-infra:prototypes": "[]" }, 'data-infra:prototypes has value "[]"; allowed: a list of distinct prototypes that includes global'],
+        ["prototypes empty", { "data-infra:prototypes": "[]" }, 'data-infra:prototypes has the list []; allowed: a list of distinct prototypes that includes global'],
         ["prototypes without global", { "data-infra:prototypes": '["s0"]' }, "allowed: a list that includes global"],
         ["shard out of range", { "data-infra:prototypes": '["global","s15"]' }, 'data-infra:prototypes has value "s15"; allowed: one of global, s0'],
         ["unknown prototype", { "data-infra:prototypes": '["global","shard1"]' }, 'data-infra:prototypes has value "shard1"'],
@@ -77,7 +77,7 @@ describe("a bad stack config is refused with key, value and what is allowed", ()
         ["alert switch", { "data-infra:alertsEnabled": "yes" }, 'data-infra:alertsEnabled has value "yes"; allowed: true | false'],
         ["billing mode", { "data-infra:dynamodbBillingMode": "ON_DEMAND" }, "allowed: PAY_PER_REQUEST | PROVISIONED"],
         ["provisioned without capacity", { "data-infra:dynamodbBillingMode": "PROVISIONED" }, "data-infra:dynamodbReadCapacity is missing; allowed: a positive whole number"],
-        ["a misspelt key", { "data-infra:prototype": '["global"]' }, 'data-infra:prototype has value "[\\"global\\"]"; allowed: a documented key'],
+        ["a misspelt key", { "data-infra:prototype": '["global"]' }, 'data-infra:prototype has the list ["global"]; allowed: a documented key'],
         ["stack id", { "data-infra:stackId": "Blue!" }, 'data-infra:stackId has value "Blue!"'],
     ])("%s", (_case, change, expected) => {
         const error = problemsOf("staging-co", { ...valid, ...change });

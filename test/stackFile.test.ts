@@ -3,6 +3,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
+import { RunError } from "@pulumi/pulumi";
 import { configWarnings, parseCountryStack } from "../stacks/config";
 import { loadStackConfig, PROJECT_DIR, runProgram, StackFileError } from "../tools/mockRuntime";
 import { main } from "../tools/plan";
@@ -103,5 +104,43 @@ describe("a stack file that keeps another country's domain draws a warning, not 
         const code = await main(["--stack", "staging-co"], { out: (t) => out.push(t), err: (t) => err.push(t) }, path.join(__dirname, "fixtures", "foreignDomainProgram"));
         expect(code).toBe(0);
         expect(err.join("\n")).toContain('warning: data-infra:domain "nu.com.mx" ends in ".mx", another country\'s code, but data-infra:country is "co"');
+    });
+});
+
+describe("under pulumi preview/up, a refused config reads as its problems alone", () => {
+    test("the error is a Pulumi RunError, which the language host prints without a stack trace", () => {
+        const raw = { ...loadStackConfig("staging-co"), "data-infra:env": "qa" };
+        let error: unknown;
+        try {
+            parseCountryStack("staging-co", raw);
+        } catch (e) {
+            error = e;
+        }
+        expect(RunError.isInstance(error)).toBe(true);
+        expect((error as Error).message).toContain('data-infra:env has value "qa"; allowed: staging | prod');
+    });
+});
+
+describe("a value that is not text says what it is", () => {
+    test("a number where text belongs is shown as a number, with how to set it as text", () => {
+        const raw = { ...loadStackConfig("staging-co"), "data-infra:images": JSON.stringify({ ...JSON.parse(loadStackConfig("staging-co")["data-infra:images"]), tapir: { version: 1.1 } }) };
+        expect(() => parseCountryStack("staging-co", raw)).toThrow(
+            "data-infra:images.tapir.version has the number 1.1; allowed: a string: quote the version in YAML so that 1.10 stays 1.10 (with the CLI: `pulumi config set --path --type string …`)",
+        );
+    });
+
+    test("text is shown in quotes, so \"2\" and 2 never read the same", () => {
+        const raw = { ...loadStackConfig("staging-co"), "data-infra:env": "2" };
+        expect(() => parseCountryStack("staging-co", raw)).toThrow('data-infra:env has value "2"; allowed: staging | prod');
+    });
+});
+
+describe("an encrypted data-infra value", () => {
+    test("is refused where it stands: no data-infra key is a secret, and offline it cannot be decrypted", () => {
+        const encrypted = staging.replace('data-infra:dataAccountId: "400000000900"', "data-infra:dataAccountId:\n    secure: v1:abc");
+        expect(encrypted).not.toBe(staging);
+        expect(loadError("staging-co", encrypted).message).toMatch(
+            /^Pulumi\.staging-co\.yaml:\d+:\d+: data-infra:dataAccountId is encrypted \(`secure:`\); no data-infra key holds a secret, and the offline plan cannot decrypt one: set it again without --secret$/,
+        );
     });
 });

@@ -105,6 +105,12 @@ export function loadStackConfig(stack: string, dir = PROJECT_DIR): RawConfig {
     for (const pair of (config as YAML.YAMLMap | undefined)?.items ?? []) {
         const key = String(YAML.isScalar(pair.key) ? pair.key.value : pair.key);
         const full = key.includes(":") ? key : `${PROJECT}:${key}`;
+        if (full.startsWith(`${PROJECT}:`) && YAML.isMap(pair.value) && pair.value.has("secure")) {
+            // Only the CLI with the stack's secrets provider can decrypt; and no data-infra key is a secret.
+            throw new StackFileError(
+                `${at(pair.value as YAML.Node)}: ${full} is encrypted (\`secure:\`); no ${PROJECT} key holds a secret, and the offline plan cannot decrypt one: set it again without --secret`,
+            );
+        }
         raw[full] = pulumiValue(pair.value);
     }
     return raw;
