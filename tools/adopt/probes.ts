@@ -345,9 +345,14 @@ export const PROBES: Readonly<Record<string, Probe>> = {
             .update("vpcSecurityGroupIds", (cluster.VpcSecurityGroups ?? []).map((g) => g.VpcSecurityGroupId), await plannedGroupIds(t.inputs.vpcSecurityGroupIds, ctx, signal))
             // The program's password is generated unless the hand-set one is imported (docs/adopt.md "The Barragem password").
             .change(
-                `masterPassword: the hand-set one → a NEW generated password, unless the password is imported first (${passwordImportStep(ctx.stack).split("   #")[0]}); ` +
-                    "without it Barragem loses its database",
+                (await ctx.lookups.barragemSecretExists(signal))
+                    ? `masterPassword: the hand-set one → a NEW generated password, unless the password is imported first (${passwordImportStep(ctx.stack).split("   #")[0]}); ` +
+                          "without it Barragem loses its database"
+                    : `masterPassword: the hand-set one → a NEW generated password (there is no ${secretObjectName(ctx.stack)} to import it from): ` +
+                          "Barragem must read the new one from that object, which the first up writes",
             )
+            // Inputs AWS does not keep: the import cannot read them, the next up records the program's (no change in AWS).
+            .change(t.inputs.finalSnapshotIdentifier ? `finalSnapshotIdentifier, skipFinalSnapshot: recorded in the state only (AWS does not keep them; nothing changes in AWS)` : undefined)
             .tags(tagMap(cluster.TagList), t.tags)
             .finding(id, REPLACE_REMEDY.cluster);
     },
