@@ -13,13 +13,13 @@ import { DataTable } from "./components/table";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
 import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
-import { readCountryStack } from "./stacks/read";
+import { readCountryStack, readRunRole } from "./stacks/read";
 import { serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
     const stack = readCountryStack();
-    const aws = new AwsProviders(stack);
+    const aws = new AwsProviders(stack, readRunRole());
 
     // Alerts stay off while a country is brought up (alertsEnabled).
     const alerts = new AlertTopic("alerts", { topicName: alertTopicName(stack.env), enabled: stack.alertsEnabled, provider: aws.country() });
