@@ -10,6 +10,7 @@ import { lookupCountryZone } from "./components/canonicalDns";
 import { KubernetesProviders } from "./components/kubernetesProviders";
 import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
+import { bucketPlans } from "./stacks/bucketAccess";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
 import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
@@ -26,9 +27,10 @@ export = async function dataInfra() {
 
     // Preparing S3 buckets: the country account's and nu-data's.
     const buckets = plannedBuckets(stack);
+    const bucketsWithGrants = bucketPlans(stack);
     for (const account of ["country", "data"] as const) {
         new BucketSet(`${account}-buckets`, {
-            buckets: buckets.filter((b) => b.account === account && b.ownedByThisStack),
+            buckets: bucketsWithGrants.filter((b) => b.account === account && b.ownedByThisStack),
             providerFor: (region) => aws.get(account, region),
         });
     }

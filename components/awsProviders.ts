@@ -38,7 +38,7 @@ export class AwsProviders {
             provider = new aws.Provider(`aws-${key}`, {
                 region: region as aws.Region,
                 allowedAccountIds: [this.stack.accounts[account].id],
-                assumeRoles: [{ roleArn: this.roleArn(account), sessionName: `data-infra-${this.stack.stackName}-${this.role}` }],
+                assumeRoles: [{ roleArn: this.roleArn(account), sessionName: `data-infra-${this.stack.stackName}` }],
                 defaultTags: {
                     tags: {
                         country: this.stack.country,

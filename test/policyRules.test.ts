@@ -47,7 +47,9 @@ const encryption = (algorithm = "AES256"): MinimalResource => ({
     inputs: { bucket: `${BUCKET}-id`, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }] },
     dependencies: [BUCKET_URN],
 });
-const generatedPolicy = JSON.stringify(bucketPolicyDocument({ bucket: BUCKET, granteeAccountId: "400000000900", access: "read" }));
+const generatedPolicy = JSON.stringify(
+    bucketPolicyDocument({ bucket: BUCKET, grants: [{ accountId: "400000000101", principalArns: ["arn:aws:iam::400000000101:role/staging-global-tapir"], access: "read", why: "Tapir" }] }),
+);
 const bucketPolicy = (policy: unknown = generatedPolicy): MinimalResource => ({
     type: "aws:s3/bucketPolicy:BucketPolicy",
     name: `${BUCKET}-policy`,

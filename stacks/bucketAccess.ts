@@ -1,0 +1,76 @@
+// Who may do what with each bucket from the *other* account (SPEC "a bucket policy … that grants
+// the other account what it needs"), named, never a whole account:
+// - country buckets: the nu-data ETL roles (`dataEtlRoleArns`), at the level the catalogue row says;
+// - nu-data buckets: only the country services that use them (stacks/services.ts: Tapir reads
+//   its partitions from metapod-ephemeral-pii), by their role names; a nu-data bucket no
+//   country service uses grants the country account nothing.
+// Pure: components/bucketPolicy.ts turns the grants into the policy document.
+import { CrossAccountAccess, PlannedBucket, plannedBuckets, RetentionDays, DEFAULT_RETENTION_DAYS } from "./catalogue";
+import type { CountryStack } from "./config";
+import { bucketNameByRole } from "./catalogue";
+import { serviceRoleName } from "./naming";
+import { rowsOn } from "./services";
+
+/** Access for named principals of another account. */
+export interface CrossAccountGrant {
+    readonly accountId: string;
+    /** IAM role ARNs (ArnLike patterns) of that account; never empty. */
+    readonly principalArns: readonly string[];
+    readonly access: CrossAccountAccess;
+    /** Why they need it (docs/guardrails.md's bucket table). */
+    readonly why: string;
+}
+
+export interface BucketPlan extends PlannedBucket {
+    readonly grants: readonly CrossAccountGrant[];
+}
+
+/** The nu-data ETL roles' default: the nu-data account's `data-infra-etl` role. */
+export function defaultDataEtlRoleArns(dataAccountId: string): string[] {
+    return [`arn:aws:iam::${dataAccountId}:role/data-infra-etl`];
+}
+
+/** What the values of a stack need beyond the catalogue (config `dataEtlRoleArns`, `bucketExpiryDays`, `noncurrentVersionExpiryDays`). */
+export interface BucketAccessSettings {
+    readonly dataEtlRoleArns: readonly string[];
+    readonly retention: RetentionDays;
+}
+
+export function defaultBucketAccessSettings(stack: CountryStack): BucketAccessSettings {
+    return { dataEtlRoleArns: defaultDataEtlRoleArns(stack.accounts.data.id), retention: DEFAULT_RETENTION_DAYS };
+}
+
+/** The country services (by role ARN) that use a nu-data bucket, grouped by access. */
+function serviceGrants(stack: CountryStack, bucket: PlannedBucket): CrossAccountGrant[] {
+    const byAccess = new Map<CrossAccountAccess, { arns: string[]; services: string[] }>();
+    for (const prototype of stack.prototypes) {
+        for (const row of rowsOn(prototype)) {
+            for (const use of row.buckets) {
+                if (bucketNameByRole(stack, use.role) !== bucket.name) continue;
+                const entry = byAccess.get(use.access) ?? { arns: [], services: [] };
+                entry.arns.push(`arn:aws:iam::${stack.accounts.country.id}:role/${serviceRoleName(stack.env, prototype, row.workload)}`);
+                entry.services.push(`${row.workload} (${prototype}, ${use.configKey})`);
+                byAccess.set(use.access, entry);
+            }
+        }
+    }
+    return [...byAccess].map(([access, { arns, services }]) => ({
+        accountId: stack.accounts.country.id,
+        principalArns: arns,
+        access,
+        why: `the country's ${services.join(", ")}`,
+    }));
+}
+
+/** Every bucket of the stack with the grants of its policy. */
+export function bucketPlans(stack: CountryStack, settings: BucketAccessSettings = defaultBucketAccessSettings(stack)): BucketPlan[] {
+    return plannedBuckets(stack, settings.retention).map((bucket) => {
+        const grants: CrossAccountGrant[] =
+            bucket.account === "country"
+                ? bucket.etl
+                    ? [{ accountId: stack.accounts.data.id, principalArns: [...settings.dataEtlRoleArns], access: bucket.etl.access, why: `nu-data ETL: ${bucket.etl.why}` }]
+                    : []
+                : serviceGrants(stack, bucket);
+        return { ...bucket, grants };
+    });
+}
