@@ -5,11 +5,10 @@
 //   its partitions from metapod-ephemeral-pii), by their role names; a nu-data bucket no
 //   country service uses grants the country account nothing.
 // Pure: components/bucketPolicy.ts turns the grants into the policy document.
-import { CrossAccountAccess, PlannedBucket, plannedBuckets, RetentionDays, DEFAULT_RETENTION_DAYS } from "./catalogue";
+import { BUCKET_ROWS, bucketNameByRole, CrossAccountAccess, DEFAULT_RETENTION_DAYS, PlannedBucket, plannedBuckets, RetentionDays } from "./catalogue";
 import type { CountryStack } from "./config";
-import { bucketNameByRole } from "./catalogue";
 import { serviceRoleName } from "./naming";
-import { rowsOn } from "./services";
+import { rowsOn, SERVICE_ROWS } from "./services";
 
 /** Access for named principals of another account. */
 export interface CrossAccountGrant {
@@ -73,4 +72,46 @@ export function bucketPlans(stack: CountryStack, settings: BucketAccessSettings 
                 : serviceGrants(stack, bucket);
         return { ...bucket, grants };
     });
+}
+
+const ACCESS_WORDS: Readonly<Record<CrossAccountAccess, string>> = {
+    read: "list, read",
+    "read-write": "list, read, write (no delete)",
+    "read-write-delete": "list, read, write, delete",
+};
+
+/**
+ * docs/guardrails.md's bucket table, from the catalogue and the service matrix (so the doc cannot
+ * drift from what the policies grant): every bucket, its account, who else may do what, why, and
+ * its retention.
+ */
+export function bucketAccessTable(): string {
+    const lines = [
+        "| bucket | account | other account may | why | retention | why |",
+        "|---|---|---|---|---|---|",
+    ];
+    for (const row of BUCKET_ROWS) {
+        let who: string;
+        let why: string;
+        if (row.account === "country") {
+            who = row.etl ? `nu-data ETL roles (\`dataEtlRoleArns\`): ${ACCESS_WORDS[row.etl.access]}` : "nothing";
+            why = row.etl?.why ?? "no nu-data job uses it";
+        } else {
+            const pattern = new RegExp(`^${row.role.replace("{clearance}", "[a-z]+")}$`);
+            const users = SERVICE_ROWS.flatMap((s) => s.buckets.filter((b) => pattern.test(b.role)).map((b) => ({ service: s, use: b })));
+            who =
+                users.length === 0
+                    ? "nothing (the country account gets no access)"
+                    : users.map(({ service, use }) => `\`${service.prototypes === "global" ? "<env>-global" : "<env>-<prototype>"}-${service.workload}\` role on \`${use.role}\`: ${ACCESS_WORDS[use.access]}`).join("; ");
+            why = users.length === 0 ? "no country service reads it" : users.map(({ service, use }) => `${service.runbook}: \`${use.configKey}\``).join("; ");
+        }
+        const retention =
+            row.retention === "versioned"
+                ? "versioned; noncurrent versions expire after `noncurrentVersionExpiryDays`"
+                : row.retention === "expires"
+                  ? `objects expire after \`bucketExpiryDays.${row.expiryKey}\``
+                  : "neither";
+        lines.push(`| \`${row.template}\` | ${row.account === "country" ? "country" : "nu-data"} | ${who} | ${why} | ${retention} | ${row.retentionWhy} |`);
+    }
+    return lines.join("\n");
 }

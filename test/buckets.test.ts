@@ -3,7 +3,9 @@
 // for scratch, data that cannot be recomputed is versioned and scratch expires.
 import { bucketPolicyDocument, OBJECT_ACTIONS } from "../components/bucketPolicy";
 import { lifecycleRules } from "../components/bucketSet";
-import { bucketPlans, defaultBucketAccessSettings } from "../stacks/bucketAccess";
+import * as fs from "fs";
+import * as path from "path";
+import { bucketAccessTable, bucketPlans, defaultBucketAccessSettings } from "../stacks/bucketAccess";
 import { DEFAULT_RETENTION_DAYS } from "../stacks/catalogue";
 import { parseCountryStack } from "../stacks/config";
 import { listStacks, loadStackConfig } from "../tools/mockRuntime";
@@ -126,4 +128,9 @@ describe("lifecycle rules", () => {
     test("recomputable: no rule", () => {
         expect(lifecycleRules({ kind: "recomputable" })).toEqual([]);
     });
+});
+
+test("docs/guardrails.md's bucket table is the one generated from the catalogue and the service matrix", () => {
+    const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "guardrails.md"), "utf8");
+    expect(doc).toContain(bucketAccessTable());
 });

@@ -56,7 +56,15 @@ describe("weakened copies of the program are caught", () => {
             "s3-deny-insecure-transport nu-spark-handmade-co-staging",
             "s3-encryption nu-spark-handmade-co-staging",
             "s3-public-access-block nu-spark-handmade-co-staging",
+            "s3-retention nu-spark-handmade-co-staging",
             "stateful-resources-protected nu-spark-handmade-co-staging",
+        ]);
+    });
+
+    test("a copy/paste grant: the other account's whole root, allowed to delete versioned data", async () => {
+        expect(await caught("weakenedGrants.ts")).toEqual([
+            "s3-cross-account-delete-only-on-scratch nu-spark-copypaste-co-staging",
+            "s3-cross-account-named-principals nu-spark-copypaste-co-staging-policy",
         ]);
     });
 
