@@ -119,7 +119,7 @@ describe.each(STACK_FILES)("S3 buckets of %s", (stackName) => {
 
     test("outputs every bucket name by role, including the country-wide ones", () => {
         expect(runs[stackName].outputs.buckets).toEqual(Object.fromEntries(plannedBuckets(stack).map((b) => [b.role, b.name])));
-        expect(runs[stackName].outputs.countryWideBucketsOwner).toBe("prod-co");
+        expect(runs[stackName].outputs.countryWideBucketsOwner).toBe(`prod-${stack.country}`);
     });
 });
 
@@ -284,7 +284,7 @@ test("the engine version comes from config and names the parameter groups", asyn
 });
 
 describe.each(STACK_FILES)("the Barragem password in %s", (stackName) => {
-    const env = stackName.split("-")[0];
+    const [env, country] = stackName.split("-");
 
     test("is a secret in every cluster's inputs", () => {
         for (const cluster of resourcesOfType(runs[stackName], T.cluster)) {
@@ -293,10 +293,10 @@ describe.each(STACK_FILES)("the Barragem password in %s", (stackName) => {
         }
     });
 
-    test('is written, as a secret, as {"rdb-password": …} to nu-secrets-co-<env>/barragem_secret_config.json', () => {
+    test('is written, as a secret, as {"rdb-password": …} to nu-secrets-<country>-<env>/barragem_secret_config.json', () => {
         const run = runs[stackName];
         const [object] = resourcesOfType(run, T.object);
-        expect(object.inputs).toMatchObject({ bucket: `nu-secrets-co-${env}`, key: "barragem_secret_config.json", content: SECRET_MASK });
+        expect(object.inputs).toMatchObject({ bucket: `nu-secrets-${country}-${env}`, key: "barragem_secret_config.json", content: SECRET_MASK });
         expect(object.secretInputs).toEqual(["content"]);
         const password = run.plainInputs.get(byName(run, T.cluster, `${env}-global-barragem-aurora`).urn)!.masterPassword;
         expect(JSON.parse(String(run.plainInputs.get(object.urn)!.content))).toEqual({ "rdb-password": password });
@@ -343,7 +343,7 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
             expect(ids).toContain(id);
             expect(p.inputs.assumeRoles).toEqual([{ roleArn: `arn:aws:iam::${id}:role/data-infra-deploy`, sessionName: `data-infra-${stackName}` }]);
             expect(p.inputs.defaultTags).toEqual({
-                tags: { country: "co", env, "managed-by": "pulumi/data-infra", "pulumi-stack": stackName },
+                tags: { country: config["data-infra:country"], env, "managed-by": "pulumi/data-infra", "pulumi-stack": stackName },
             });
         }
         expect(new Set(providers.map((p) => (p.inputs.allowedAccountIds as string[])[0]))).toEqual(new Set(ids));
@@ -384,7 +384,7 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
         const config = loadStackConfig(stackName);
         expect(runs[stackName].outputs).toMatchObject({
             accountIds: { country: config["data-infra:countryAccountId"], data: config["data-infra:dataAccountId"] },
-            commonEtlSpecCountry: ":metapod.dataset.country/co",
+            commonEtlSpecCountry: `:metapod.dataset.country/${config["data-infra:country"]}`,
         });
     });
 });
