@@ -8,13 +8,9 @@ import type { AccountRole } from "../stacks/catalogue";
 import type { AccountConfig, CountryStack } from "../stacks/config";
 import type { RunRole } from "../stacks/read";
 
-/** The read-only role's default name in every account (docs/iam/data-infra-preview.json). */
-export const PREVIEW_ROLE_NAME = "data-infra-preview";
-
-/** The role a run assumes in an account. */
-export function runRoleArn(account: AccountConfig & { readonly previewRoleArn?: string }, role: RunRole): string {
-    if (role === "deploy") return account.deployRoleArn;
-    return account.previewRoleArn ?? `arn:aws:iam::${account.id}:role/${PREVIEW_ROLE_NAME}`;
+/** The role a run assumes in an account (config `<account>DeployRoleArn` / `<account>PreviewRoleArn`). */
+export function runRoleArn(account: AccountConfig, role: RunRole): string {
+    return role === "preview" ? account.previewRoleArn : account.deployRoleArn;
 }
 
 export class AwsProviders {

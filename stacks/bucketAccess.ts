@@ -5,7 +5,7 @@
 //   its partitions from metapod-ephemeral-pii), by their role names; a nu-data bucket no
 //   country service uses grants the country account nothing.
 // Pure: components/bucketPolicy.ts turns the grants into the policy document.
-import { BUCKET_ROWS, bucketNameByRole, CrossAccountAccess, DEFAULT_RETENTION_DAYS, PlannedBucket, plannedBuckets, RetentionDays } from "./catalogue";
+import { BUCKET_ROWS, bucketNameByRole, CrossAccountAccess, PlannedBucket, plannedBuckets } from "./catalogue";
 import type { CountryStack } from "./config";
 import { serviceRoleName } from "./naming";
 import { rowsOn, SERVICE_ROWS } from "./services";
@@ -22,21 +22,6 @@ export interface CrossAccountGrant {
 
 export interface BucketPlan extends PlannedBucket {
     readonly grants: readonly CrossAccountGrant[];
-}
-
-/** The nu-data ETL roles' default: the nu-data account's `data-infra-etl` role. */
-export function defaultDataEtlRoleArns(dataAccountId: string): string[] {
-    return [`arn:aws:iam::${dataAccountId}:role/data-infra-etl`];
-}
-
-/** What the values of a stack need beyond the catalogue (config `dataEtlRoleArns`, `bucketExpiryDays`, `noncurrentVersionExpiryDays`). */
-export interface BucketAccessSettings {
-    readonly dataEtlRoleArns: readonly string[];
-    readonly retention: RetentionDays;
-}
-
-export function defaultBucketAccessSettings(stack: CountryStack): BucketAccessSettings {
-    return { dataEtlRoleArns: defaultDataEtlRoleArns(stack.accounts.data.id), retention: DEFAULT_RETENTION_DAYS };
 }
 
 /** The country services (by role ARN) that use a nu-data bucket, grouped by access. */
@@ -62,12 +47,12 @@ function serviceGrants(stack: CountryStack, bucket: PlannedBucket): CrossAccount
 }
 
 /** Every bucket of the stack with the grants of its policy. */
-export function bucketPlans(stack: CountryStack, settings: BucketAccessSettings = defaultBucketAccessSettings(stack)): BucketPlan[] {
-    return plannedBuckets(stack, settings.retention).map((bucket) => {
+export function bucketPlans(stack: CountryStack): BucketPlan[] {
+    return plannedBuckets(stack).map((bucket) => {
         const grants: CrossAccountGrant[] =
             bucket.account === "country"
                 ? bucket.etl
-                    ? [{ accountId: stack.accounts.data.id, principalArns: [...settings.dataEtlRoleArns], access: bucket.etl.access, why: `nu-data ETL: ${bucket.etl.why}` }]
+                    ? [{ accountId: stack.accounts.data.id, principalArns: [...stack.dataEtlRoleArns], access: bucket.etl.access, why: `nu-data ETL: ${bucket.etl.why}` }]
                     : []
                 : serviceGrants(stack, bucket);
         return { ...bucket, grants };

@@ -1,6 +1,6 @@
 // The runbook's inventory as data: which buckets and tables a country stack has, where, and
 // who else may use them. Components turn these rows into resources; names come from here only.
-import { COUNTRY_WIDE_BUCKETS_OWNER, CountryStack } from "./config";
+import { BucketRetentionConfig, COUNTRY_WIDE_BUCKETS_OWNER, CountryStack, ExpiryKey } from "./config";
 import { tableName } from "./naming";
 
 export type AccountRole = "country" | "data";
@@ -19,9 +19,6 @@ export type Retention =
     | { readonly kind: "expires"; readonly days: number }
     | { readonly kind: "recomputable" };
 export type RetentionKind = Retention["kind"];
-/** Scratch buckets whose expiry is config (`bucketExpiryDays`). */
-export const EXPIRY_KEYS = ["tmp", "spark-tmp-raw", "metapod-ephemeral"] as const;
-export type ExpiryKey = (typeof EXPIRY_KEYS)[number];
 
 interface BucketRow {
     /** Stable key for outputs and other components (`dataset-series`, `metapod-ephemeral-pii`, …). */
@@ -62,17 +59,6 @@ export const BUCKET_ROWS: readonly BucketRow[] = [
     { role: "spark-tmp-raw", template: "nu-spark-tmp-raw-{country}-{env}", account: "data", region: "data", retention: "expires", expiryKey: "spark-tmp-raw", retentionWhy: "raw extractions before the ETL picks them up; scratch" },
 ];
 
-/** Durations of the retention rules (config `bucketExpiryDays`, `noncurrentVersionExpiryDays`). */
-export interface RetentionDays {
-    readonly expiryDays: Readonly<Record<ExpiryKey, number>>;
-    readonly noncurrentVersionDays: number;
-}
-
-export const DEFAULT_RETENTION_DAYS: RetentionDays = {
-    expiryDays: { tmp: 30, "spark-tmp-raw": 7, "metapod-ephemeral": 30 },
-    noncurrentVersionDays: 90,
-};
-
 export interface PlannedBucket {
     readonly role: string;
     readonly name: string;
@@ -91,7 +77,7 @@ export interface PlannedBucket {
     readonly ownedByThisStack: boolean;
 }
 
-function retentionOf(row: BucketRow, days: RetentionDays): Retention {
+function retentionOf(row: BucketRow, days: BucketRetentionConfig): Retention {
     switch (row.retention) {
         case "versioned":
             return { kind: "versioned", noncurrentVersionDays: days.noncurrentVersionDays };
@@ -103,7 +89,7 @@ function retentionOf(row: BucketRow, days: RetentionDays): Retention {
 }
 
 /** Every bucket name the country stack knows, expanded per clearance; `ownedByThisStack` says which it creates. */
-export function plannedBuckets(stack: CountryStack, days: RetentionDays = DEFAULT_RETENTION_DAYS): PlannedBucket[] {
+export function plannedBuckets(stack: CountryStack): PlannedBucket[] {
     const out: PlannedBucket[] = [];
     for (const row of BUCKET_ROWS) {
         const clearances = row.template.includes("{clearance}") ? stack.clearances : [undefined];
@@ -120,7 +106,7 @@ export function plannedBuckets(stack: CountryStack, days: RetentionDays = DEFAUL
                 region: row.region === "home" ? stack.homeRegion : stack.dataRegion,
                 otherAccountId: stack.accounts[other].id,
                 ...(row.etl ? { etl: row.etl } : {}),
-                retention: retentionOf(row, days),
+                retention: retentionOf(row, stack.bucketRetention),
                 retentionWhy: row.retentionWhy,
                 countryWide,
                 ownedByThisStack: !countryWide || stack.env === COUNTRY_WIDE_BUCKETS_OWNER,

@@ -5,10 +5,10 @@ import { bucketPolicyDocument, OBJECT_ACTIONS } from "../components/bucketPolicy
 import { lifecycleRules } from "../components/bucketSet";
 import * as fs from "fs";
 import * as path from "path";
-import { bucketAccessTable, bucketPlans, defaultBucketAccessSettings } from "../stacks/bucketAccess";
-import { DEFAULT_RETENTION_DAYS } from "../stacks/catalogue";
+import { bucketAccessTable, bucketPlans } from "../stacks/bucketAccess";
 import { parseCountryStack } from "../stacks/config";
 import { listStacks, loadStackConfig } from "../tools/mockRuntime";
+import { configProblems, VALID_CONFIG } from "./helpers/config";
 
 const ETL = "arn:aws:iam::222222222222:role/data-infra-etl";
 const grant = (access: "read" | "read-write" | "read-write-delete") => ({ accountId: "222222222222", principalArns: [ETL], access, why: "test" });
@@ -64,7 +64,8 @@ describe.each(listStacks())("who may use the buckets of %s", (stackName) => {
     const stack = parseCountryStack(stackName, loadStackConfig(stackName));
     const plans = bucketPlans(stack);
     const byRole = Object.fromEntries(plans.map((p) => [p.role, p]));
-    const etlRoles = defaultBucketAccessSettings(stack).dataEtlRoleArns;
+    const etlRoles = stack.dataEtlRoleArns;
+    const days = stack.bucketRetention;
 
     test("country buckets grant only the nu-data ETL roles", () => {
         for (const b of plans.filter((p) => p.account === "country")) {
@@ -91,11 +92,11 @@ describe.each(listStacks())("who may use the buckets of %s", (stackName) => {
 
     test("scratch expires after the configured days; data that cannot be recomputed is versioned; spark-devel is neither", () => {
         const kinds = Object.fromEntries(plans.map((p) => [p.role, p.retention]));
-        expect(kinds.tmp).toEqual({ kind: "expires", days: DEFAULT_RETENTION_DAYS.expiryDays.tmp });
-        expect(kinds["spark-tmp-raw"]).toEqual({ kind: "expires", days: DEFAULT_RETENTION_DAYS.expiryDays["spark-tmp-raw"] });
+        expect(kinds.tmp).toEqual({ kind: "expires", days: days.expiryDays.tmp });
+        expect(kinds["spark-tmp-raw"]).toEqual({ kind: "expires", days: days.expiryDays["spark-tmp-raw"] });
         for (const clearance of stack.clearances) {
-            expect(kinds[`metapod-ephemeral-${clearance}`]).toEqual({ kind: "expires", days: DEFAULT_RETENTION_DAYS.expiryDays["metapod-ephemeral"] });
-            expect(kinds[`metapod-permanent-${clearance}`]).toEqual({ kind: "versioned", noncurrentVersionDays: DEFAULT_RETENTION_DAYS.noncurrentVersionDays });
+            expect(kinds[`metapod-ephemeral-${clearance}`]).toEqual({ kind: "expires", days: days.expiryDays["metapod-ephemeral"] });
+            expect(kinds[`metapod-permanent-${clearance}`]).toEqual({ kind: "versioned", noncurrentVersionDays: days.noncurrentVersionDays });
         }
         for (const role of ["ds", "dataset-series", "datomic-logs", "metapod-manual-dataset-series", "static", "ds-artifacts-realtime", "ds-artifacts-batch", "ds-kubeflow", "ouroboros-partition-pointers"]) {
             expect({ role, kind: kinds[role].kind }).toEqual({ role, kind: "versioned" });
@@ -133,4 +134,40 @@ describe("lifecycle rules", () => {
 test("docs/guardrails.md's bucket table is the one generated from the catalogue and the service matrix", () => {
     const doc = fs.readFileSync(path.join(__dirname, "..", "docs", "guardrails.md"), "utf8");
     expect(doc).toContain(bucketAccessTable());
+});
+
+describe("the config keys of grants, retention and the preview roles", () => {
+    const stack = (extra: Record<string, string> = {}) => parseCountryStack("staging-co", { ...VALID_CONFIG, ...extra });
+
+    test("defaults: the nu-data data-infra-etl role, tmp 30 / spark-tmp-raw 7 / metapod-ephemeral 30 days, 90 days of old versions, data-infra-preview roles", () => {
+        const s = stack();
+        expect(s.dataEtlRoleArns).toEqual(["arn:aws:iam::400000000900:role/data-infra-etl"]);
+        expect(s.bucketRetention).toEqual({ expiryDays: { tmp: 30, "spark-tmp-raw": 7, "metapod-ephemeral": 30 }, noncurrentVersionDays: 90 });
+        expect(s.accounts.country.previewRoleArn).toBe("arn:aws:iam::400000000101:role/data-infra-preview");
+        expect(s.accounts.data.previewRoleArn).toBe("arn:aws:iam::400000000900:role/data-infra-preview");
+    });
+
+    test("set in the stack file, they reach the plans: the grants name the configured ETL roles, the rules use the configured days", () => {
+        const s = stack({
+            "data-infra:dataEtlRoleArns": JSON.stringify(["arn:aws:iam::400000000900:role/itaipu", "arn:aws:iam::400000000900:role/metapod"]),
+            "data-infra:bucketExpiryDays": JSON.stringify({ tmp: 3 }),
+            "data-infra:noncurrentVersionExpiryDays": "30",
+        });
+        const plans = Object.fromEntries(bucketPlans(s).map((p) => [p.role, p]));
+        expect(plans["dataset-series"].grants[0].principalArns).toEqual(["arn:aws:iam::400000000900:role/itaipu", "arn:aws:iam::400000000900:role/metapod"]);
+        expect(plans.tmp.retention).toEqual({ kind: "expires", days: 3 });
+        expect(plans["spark-tmp-raw"].retention).toEqual({ kind: "expires", days: 7 });
+        expect(plans.ds.retention).toEqual({ kind: "versioned", noncurrentVersionDays: 30 });
+    });
+
+    test.each([
+        [{ "data-infra:dataEtlRoleArns": JSON.stringify(["arn:aws:iam::400000000101:role/etl"]) }, 'data-infra:dataEtlRoleArns has value "arn:aws:iam::400000000101:role/etl"; allowed: an IAM role ARN in the nu-data account 400000000900'],
+        [{ "data-infra:dataEtlRoleArns": JSON.stringify(["arn:aws:iam::400000000900:root"]) }, 'data-infra:dataEtlRoleArns has value "arn:aws:iam::400000000900:root"; allowed: an IAM role ARN in the nu-data account'],
+        [{ "data-infra:bucketExpiryDays": JSON.stringify({ tmp: 0 }) }, 'data-infra:bucketExpiryDays.tmp has value "0"; allowed: a whole number of days from 1 to 3650'],
+        [{ "data-infra:bucketExpiryDays": JSON.stringify({ scratch: 5 }) }, 'data-infra:bucketExpiryDays.scratch has value "5"; allowed: one of the fields tmp, spark-tmp-raw, metapod-ephemeral'],
+        [{ "data-infra:noncurrentVersionExpiryDays": "forever" }, 'data-infra:noncurrentVersionExpiryDays has value "forever"; allowed: a whole number of days from 1 to 3650'],
+        [{ "data-infra:countryPreviewRoleArn": "arn:aws:iam::400000000900:role/data-infra-preview" }, 'data-infra:countryPreviewRoleArn has value "arn:aws:iam::400000000900:role/data-infra-preview"; allowed: an IAM role ARN in account 400000000101'],
+    ])("refuses %j, naming the key, the value and what is allowed", (extra, says) => {
+        expect(configProblems("staging-co", { ...VALID_CONFIG, ...extra }).message).toContain(says);
+    });
 });
