@@ -96,7 +96,10 @@ describe("npm run new-country", () => {
         const text = fs.readFileSync(path.join(dir, `Pulumi.staging-${cc}.yaml`), "utf8");
         expect(text).toMatch(/^secretsprovider: awskms:\/\/alias\/data-infra-staging\?region=us-east-1$/m);
         expect(text).not.toContain("encryptedkey");
-        expect(text).toContain(`# ${cc}, staging: written by npm run new-country from Pulumi.staging-${from}.yaml.`);
+        const source = fs.readFileSync(path.join(dir, `Pulumi.staging-${from}.yaml`), "utf8");
+        // The editor's schema modeline stays the first line.
+        expect(text.split("\n")[0]).toBe(source.split("\n")[0]);
+        expect(text).toContain(`\n# ${cc}, staging: written by npm run new-country from Pulumi.staging-${from}.yaml.`);
         expect(text).not.toContain(`resources/${from}/`);
         expect(text).not.toContain("Colombia");
     });

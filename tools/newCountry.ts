@@ -139,13 +139,20 @@ export function newStackFile(sourceText: string, args: { from: string; country: 
         header = firstKey.commentBefore;
         firstKey.commentBefore = undefined;
     }
-    const originalHeader = header.split("\n");
-    // The source's first sentence names the source country ("Colombia, staging."): replaced.
-    originalHeader[0] = (originalHeader[0] ?? "").replace(/^\s*[^.]*\.\s*/, "");
+    const lines = header.split("\n");
+    // The editor's schema modeline stays the first line, as it is.
+    const modelines = lines.filter((l) => /^\s*yaml-language-server:/.test(l));
+    // The source's "<Country>, <env>." sentence names the source country: replaced by the first two lines.
+    const rest = lines
+        .filter((l) => !modelines.includes(l))
+        .map((l) => l.replace(/^\s*[^.,]+, (staging|prod)\.\s*/, ""))
+        .filter((l) => l.trim() !== "")
+        .map((l) => (l.startsWith(" ") ? rewrite(l) : ` ${rewrite(l)}`));
     doc.commentBefore = [
+        ...modelines,
         ` ${country}, ${env}: written by npm run new-country from Pulumi.${env}-${from}.yaml.`,
         ` Replace every "${PLACEHOLDER}" value; npm run plan and the pipeline refuse this file until then.`,
-        ...originalHeader.filter((l) => l.trim() !== "").map((l) => (l.startsWith(" ") ? rewrite(l) : ` ${rewrite(l)}`)),
+        ...rest,
     ].join("\n");
     return { text: doc.toString({ lineWidth: 0 }), toFill, toCheck };
 }
