@@ -9,7 +9,7 @@
 #     stack deployed and verified in the same run);
 #   - a stack file without `secretsprovider: awskms://alias/data-infra-<env>…`: every stack's
 #     secrets are encrypted with its env's KMS key, never Pulumi's passphrase default, so the
-#     first `pulumi stack init` (by hand or the deploy job's upsert) creates it right.
+#     first `pulumi stack init` (by hand, or the deploy job's `pulumi stack select --create`) creates it right.
 set -euo pipefail
 
 dir="${1:-.}"
