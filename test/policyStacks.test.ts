@@ -111,6 +111,12 @@ describe("npm run check:policy", () => {
         expect(out).toContain("staging-co");
     });
 
+    test("--all checks every stack file of the project, and they all pass", async () => {
+        const { code, out } = await check(["--all"]);
+        expect(code).toBe(0);
+        for (const stack of listStacks()) expect(out).toMatch(new RegExp(`^${stack}: OK, 0 mandatory and 0 advisory violation\\(s\\)`, "m"));
+    });
+
     test("prints usage and exits 2 without a stack", async () => {
         const { code, out } = await check([]);
         expect(code).toBe(2);

@@ -176,6 +176,11 @@ describe("every workflow", () => {
         expect(unpinnedUses("      - uses: actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803 # v6.1.0\n    uses: ./.github/workflows/country.yml\n")).toEqual([]);
     });
 
+    test("a workflow weakened back to a release tag is caught", () => {
+        const weakenedText = textOf("country.yml").replace(/actions\/checkout@[0-9a-f]{40} # v[\d.]+/, "actions/checkout@v6");
+        expect(unpinnedUses(weakenedText)).toEqual(["actions/checkout@v6"]);
+    });
+
     test("Dependabot updates the pinned actions and npm weekly", () => {
         const config = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string; schedule: { interval: string } }[] };
         expect(config.version).toBe(2);
