@@ -163,8 +163,8 @@ describe("the config keys of grants, retention and the preview roles", () => {
     test.each([
         [{ "data-infra:dataEtlRoleArns": JSON.stringify(["arn:aws:iam::400000000101:role/etl"]) }, 'data-infra:dataEtlRoleArns has value "arn:aws:iam::400000000101:role/etl"; allowed: an IAM role ARN in the nu-data account 400000000900'],
         [{ "data-infra:dataEtlRoleArns": JSON.stringify(["arn:aws:iam::400000000900:root"]) }, 'data-infra:dataEtlRoleArns has value "arn:aws:iam::400000000900:root"; allowed: an IAM role ARN in the nu-data account'],
-        [{ "data-infra:bucketExpiryDays": JSON.stringify({ tmp: 0 }) }, 'data-infra:bucketExpiryDays.tmp has value "0"; allowed: a whole number of days from 1 to 3650'],
-        [{ "data-infra:bucketExpiryDays": JSON.stringify({ scratch: 5 }) }, 'data-infra:bucketExpiryDays.scratch has value "5"; allowed: one of the fields tmp, spark-tmp-raw, metapod-ephemeral'],
+        [{ "data-infra:bucketExpiryDays": JSON.stringify({ tmp: 0 }) }, 'data-infra:bucketExpiryDays.tmp has the number 0; allowed: a whole number of days from 1 to 3650'],
+        [{ "data-infra:bucketExpiryDays": JSON.stringify({ scratch: 5 }) }, 'data-infra:bucketExpiryDays.scratch has the number 5; allowed: one of the fields tmp, spark-tmp-raw, metapod-ephemeral'],
         [{ "data-infra:noncurrentVersionExpiryDays": "forever" }, 'data-infra:noncurrentVersionExpiryDays has value "forever"; allowed: a whole number of days from 1 to 3650'],
         [{ "data-infra:countryPreviewRoleArn": "arn:aws:iam::400000000900:role/data-infra-preview" }, 'data-infra:countryPreviewRoleArn has value "arn:aws:iam::400000000900:role/data-infra-preview"; allowed: an IAM role ARN in account 400000000101'],
     ])("refuses %j, naming the key, the value and what is allowed", (extra, says) => {
