@@ -168,3 +168,15 @@ describe("a country added to a copy of the project, with no code, test or pipeli
         for (const stack of [...listStacks(), `staging-${cc}`, `prod-${cc}`]) expect(r.stdout).toMatch(new RegExp(`^${stack}: OK, 0 mandatory`, "m"));
     }, 180_000);
 });
+
+test("no test spells out the list of stacks (it comes from the stack files: listStacks, stacks.sh)", () => {
+    const dir = path.join(ROOT, "test");
+    const files = fs.readdirSync(dir, { recursive: true }).map(String).filter((f) => f.endsWith(".ts"));
+    const spelled: string[] = [];
+    for (const file of files) {
+        const text = fs.readFileSync(path.join(dir, file), "utf8");
+        // An error message listing literal stack names after "stacks here:", or a one-stack stacks.sh list.
+        for (const m of text.matchAll(/stacks here: (?:prod|staging)-[a-z]{2}\b|(?:all|staging|prod|countries)=\[\\?"(?:staging|prod)?-?[a-z]{2}\\?"\]/g)) spelled.push(`${file}: ${m[0]}`);
+    }
+    expect(spelled).toEqual([]);
+});
