@@ -693,6 +693,20 @@ describe("docs/iam: the roles the pipeline uses", () => {
         expect(allowed.filter((a) => actionCovers(a, "s3:GetObject"))).toEqual([]);
     });
 
+    test.each(listStacks())("the preview role can read every AWS service %s's program manages or looks up", async (stack) => {
+        // Pulumi module → IAM service prefix, where they differ.
+        const PREFIX: Record<string, string> = { vpc: "ec2" };
+        const run = await runProgram({ stack });
+        const modules = new Set(
+            [...run.resources.map((r) => r.type), ...run.invokes.map((i) => i.token)].filter((t) => t.startsWith("aws:")).map((t) => t.split(":")[1].split("/")[0]).filter((m) => m !== "index"),
+        );
+        expect(modules.size).toBeGreaterThan(3);
+        for (const module of modules) {
+            const prefix = PREFIX[module] ?? module.toLowerCase();
+            expect({ module, readable: allowed.some((a) => a.startsWith(`${prefix}:`)) }).toEqual({ module, readable: true });
+        }
+    });
+
     test("a pipeline role trusts one GitHub environment of this repository, never a wildcard", () => {
         const [trust] = iam("data-infra-pipeline-trust.json");
         const equals = trust.condition.StringEquals as Record<string, string>;
