@@ -10,25 +10,27 @@ import { lookupCountryZone } from "./components/canonicalDns";
 import { KubernetesProviders } from "./components/kubernetesProviders";
 import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
+import { bucketPlans } from "./stacks/bucketAccess";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
 import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
-import { readCountryStack } from "./stacks/read";
+import { readCountryStack, readRunRole } from "./stacks/read";
 import { serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
     const stack = readCountryStack();
-    const aws = new AwsProviders(stack);
+    const aws = new AwsProviders(stack, readRunRole());
 
     // Alerts stay off while a country is brought up (alertsEnabled).
     const alerts = new AlertTopic("alerts", { topicName: alertTopicName(stack.env), enabled: stack.alertsEnabled, provider: aws.country() });
 
     // Preparing S3 buckets: the country account's and nu-data's.
     const buckets = plannedBuckets(stack);
+    const bucketsWithGrants = bucketPlans(stack);
     for (const account of ["country", "data"] as const) {
         new BucketSet(`${account}-buckets`, {
-            buckets: buckets.filter((b) => b.account === account && b.ownedByThisStack),
+            buckets: bucketsWithGrants.filter((b) => b.account === account && b.ownedByThisStack),
             providerFor: (region) => aws.get(account, region),
         });
     }

@@ -16,7 +16,15 @@ import { dynamodbEncryption, dynamodbPointInTimeRecovery } from "./dynamodb";
 import { iamNoWildcards } from "./iam";
 import { k8sNoPrivilegeOrHostNamespaces, k8sReadinessProbe, k8sResources, k8sRunAsNonRoot } from "./kubernetes";
 import { sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
-import { s3DenyInsecureTransport, s3Encryption, s3NoPublicPrincipal, s3PublicAccessBlock } from "./s3";
+import {
+    s3CrossAccountDeleteOnlyScratch,
+    s3CrossAccountNamedPrincipals,
+    s3DenyInsecureTransport,
+    s3Encryption,
+    s3NoPublicPrincipal,
+    s3PublicAccessBlock,
+    s3Retention,
+} from "./s3";
 import { explicitProviders, noPlainSecrets, statefulResourcesProtected } from "./stack";
 
 export const PACK_NAME = "data-infra-guardrails";
@@ -28,6 +36,9 @@ export const RULES: readonly Rule[] = [
     s3Encryption,
     s3DenyInsecureTransport,
     s3NoPublicPrincipal,
+    s3CrossAccountNamedPrincipals,
+    s3Retention,
+    s3CrossAccountDeleteOnlyScratch,
     auroraStorageEncrypted,
     auroraDeletionProtection,
     auroraBackupRetention,
