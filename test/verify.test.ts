@@ -37,7 +37,7 @@ beforeAll(async () => {
     services = new ServiceStandIns();
     await services.start();
     fixture = await stackFixture(STACK);
-    // Without PostgreSQL binaries this throws, naming scripts/ensure-postgres.sh, and every test here fails.
+    // Without the npm PostgreSQL binaries this throws, naming the package, and every test here fails.
     postgres = await startPostgres(PASSWORD);
     restoreEnv = useTestEnvironment({
         AWS_ENDPOINT_URL_S3: s3Server.endpoint,
