@@ -63,34 +63,35 @@ test("each type lands in the kind a reader expects", () => {
     expect(kindOf("random:index/randomPassword:RandomPassword")).toBe("other");
 });
 
-describe("needs attention", () => {
-    test("a stack with alerts off says so, and the secret inputs are named", async () => {
-        const r = await plan("--stack", "staging-co", "--summary");
-        expect(r.code).toBe(0);
-        expect(r.out).toMatch(/Needs attention:\n {2}- alerts are off: \d+ of \d+ alarms notify nobody \(data-infra:alertsEnabled is false\)/);
-        expect(r.out).toContain("masterPassword");
-        expect(r.out).not.toContain("MOCK-SECRET");
+describe("staging-co through the command", () => {
+    let full: { code: number; out: string };
+    let summary: { code: number; out: string };
+    beforeAll(async () => {
+        [full, summary] = [await plan("--stack", "staging-co"), await plan("--stack", "staging-co", "--summary")];
+    }, 120_000);
+
+    test("with alerts off it says so under needs attention, and names the secret inputs without their values", () => {
+        expect(summary.code).toBe(0);
+        expect(summary.out).toMatch(/Needs attention:\n {2}- alerts are off: \d+ of \d+ alarms notify nobody \(data-infra:alertsEnabled is false\)/);
+        expect(summary.out).toContain("masterPassword");
+        expect(summary.out).not.toContain("MOCK-SECRET");
     });
 
-    test("with alerts on, the alerts line is gone", async () => {
-        const p = toPlan(await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:alertsEnabled": "true" }) }));
-        expect(brief(p, estimate(p)).attention.some((a) => a.startsWith("alerts are off"))).toBe(false);
-    });
-});
-
-describe("default and flags", () => {
-    test("the full tree stays the default; --summary prints no tree", async () => {
-        const full = await plan("--stack", "staging-co");
-        const summary = await plan("--stack", "staging-co", "--summary");
+    test("the full tree stays the default; --summary prints no tree", () => {
         expect(full.out).toContain("Summary of staging-co");
         expect(full.out.split("\n").length).toBeGreaterThan(200);
         expect(summary.out).not.toContain("Summary of staging-co");
         expect(summary.out).toContain("Cloud resources per prototype and kind:");
     });
+});
 
-    test("--summary with --diff is a usage error", async () => {
-        const r = await plan("--stack", "staging-co", "--summary", "--diff", "--against", "prod-co");
-        expect(r.code).toBe(2);
-        expect(r.err).toContain("--summary and --diff");
-    });
+test("with alerts on, the alerts line is gone", async () => {
+    const p = toPlan(await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:alertsEnabled": "true" }) }));
+    expect(brief(p, estimate(p)).attention.some((a) => a.startsWith("alerts are off"))).toBe(false);
+}, 120_000);
+
+test("--summary with --diff is a usage error", async () => {
+    const r = await plan("--stack", "staging-co", "--summary", "--diff", "--against", "prod-co");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--summary and --diff");
 });

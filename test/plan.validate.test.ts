@@ -8,47 +8,46 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { PROJECT_DIR } from "../tools/mockRuntime";
 import { main as plan } from "../tools/plan";
-import { prototypesWithShards } from "./helpers/stacks";
 
-const TSX = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
+// Exactly what `npm run validate:manifests` runs (package.json), with the node that runs this test.
+const [command, ...loader] = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).scripts["validate:manifests"] as string).split(" ");
 
 function validate(dir: string) {
-    const r = spawnSync(TSX, [path.join(PROJECT_DIR, "tools", "plan", "validate.ts"), dir], { encoding: "utf8", timeout: 60_000, cwd: PROJECT_DIR });
+    expect(command).toBe("node");
+    const r = spawnSync(process.execPath, [...loader, dir], { encoding: "utf8", timeout: 60_000, cwd: PROJECT_DIR });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
-async function writeManifests(stack: string, ...extra: string[]): Promise<string> {
+async function writeManifests(stack: string): Promise<string> {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-validate-"));
-    const code = await plan(["--stack", stack, "--out", dir, ...extra], { out: () => undefined, err: () => undefined });
+    const code = await plan(["--stack", stack, "--out", dir], { out: () => undefined, err: () => undefined });
     expect(code).toBe(0);
     return dir;
 }
 
+const yamlFiles = (dir: string) => fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".yaml")).length;
+
 let dirs: string[] = [];
-afterEach(() => {
+afterAll(() => {
     for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
-    dirs = [];
 });
 
-test.each([
-    ["staging-co", []],
-    ["prod-co", []],
-    ["staging-co with 16 prototypes", ["--prototypes", prototypesWithShards(15).join(",")]],
-] as const)("every manifest written for %s is valid against the Kubernetes API schemas", async (label, extra) => {
-    const dir = await writeManifests(label.split(" ")[0], ...extra);
+// Every kind the program writes occurs in both stack files (a shard adds no new kind).
+test.each(["staging-co", "prod-co"])("every manifest written for %s is valid against the Kubernetes API schemas", async (stack) => {
+    const dir = await writeManifests(stack);
     dirs.push(dir);
-    const written = fs.readdirSync(dir, { recursive: true }).filter((f) => String(f).endsWith(".yaml")).length;
 
     const r = validate(dir);
 
     expect(r.err).toBe("");
-    expect(r.out).toContain(`${written} manifests in ${dir} are valid against the Kubernetes API schemas`);
+    expect(r.out).toContain(`${yamlFiles(dir)} manifests in ${dir} are valid against the Kubernetes API schemas`);
     expect(r.code).toBe(0);
 }, 120_000);
 
 test("an invalid manifest is refused, naming the file and what is wrong, with exit 1", async () => {
-    const dir = await writeManifests("staging-co");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-validate-"));
     dirs.push(dir);
+    fs.cpSync(dirs[0], dir, { recursive: true }); // staging-co's valid manifests, from the test above
     const deployment = path.join(dir, "global", "deployment-alph.yaml");
     const manifest = YAML.parse(fs.readFileSync(deployment, "utf8"));
     manifest.spec.replicas = "two";
