@@ -90,6 +90,12 @@ test("with alerts on, the alerts line is gone", async () => {
     expect(brief(p, estimate(p)).attention.some((a) => a.startsWith("alerts are off"))).toBe(false);
 }, 120_000);
 
+test("the program's warnings head the needs-attention list", () => {
+    const p = toPlan({ stack: "x", resources: [], invokes: [], outputs: {}, secretOutputs: [], plainInputs: new Map(), warnings: [], invented: {} });
+    const attention = brief(p, estimate(p), ["data-infra:foo is deprecated"]).attention;
+    expect(attention[0]).toBe("warning: data-infra:foo is deprecated");
+});
+
 test("--summary with --diff is a usage error", async () => {
     const r = await plan("--stack", "staging-co", "--summary", "--diff", "--against", "prod-co");
     expect(r.code).toBe(2);

@@ -14,7 +14,7 @@ import { PlanFileError, planToJson, readPlan, toPlan } from "./plan/json";
 import { MANIFEST_HEADER, renderManifests } from "./plan/manifests";
 import { renderMermaid } from "./plan/mermaid";
 import { redact, secretValues } from "./plan/secrets";
-import { renderBrief } from "./plan/brief";
+import { brief, renderBrief } from "./plan/brief";
 import { renderSummary, summarize } from "./plan/summary";
 import { renderTree } from "./plan/tree";
 import { Plan } from "./plan/types";
@@ -181,7 +181,7 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
         } else if (args.summary) {
             // The tree is not printed, but a secret that would reach it is still a leak to report.
             guard(renderTree(current), "the plan");
-            io.out(guard(renderBrief(current, summarize(current), est), "the summary"));
+            io.out(guard(renderBrief(current, summarize(current), est, brief(current, est, run.warnings)), "the summary"));
         } else {
             io.out(guard(renderTree(current), "the plan"));
             io.out(guard(renderSummary(current, summarize(current), est), "the summary"));

@@ -49,7 +49,10 @@ export function endpointKey(url: string): string {
 }
 
 /** A cheap call per API that any caller may make or be refused: only "no answer at all" fails the probe. */
-const API_PROBES: Record<Exclude<AwsService, "STS">, (access: AwsAccess, account: AccountRole, region: string, signal: AbortSignal) => Promise<unknown>> = {
+/** The APIs verify and preflight check resources with (each gets an endpoint prerequisite). */
+export type ProbedApi = Extract<AwsService, "S3" | "DYNAMODB" | "RDS" | "EC2">;
+
+const API_PROBES: Record<ProbedApi, (access: AwsAccess, account: AccountRole, region: string, signal: AbortSignal) => Promise<unknown>> = {
     S3: (a, account, region, signal) => a.s3(account, region).send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal }),
     DYNAMODB: (a, _account, _region, signal) => a.dynamodb().send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal }),
     RDS: (a, _account, _region, signal) => a.rds().send(new DescribeDBClusterParameterGroupsCommand({ MaxRecords: 20 }), { abortSignal: signal }),
@@ -128,7 +131,7 @@ export class Causes {
     }
 
     /** One AWS API endpoint answers at all (keyed by where requests go, so one dead override is one cause). */
-    api(service: Exclude<AwsService, "STS">, account: AccountRole, region: string): Prerequisite {
+    api(service: ProbedApi, account: AccountRole, region: string): Prerequisite {
         const where = endpointLabel(service, region, this.env);
         const variable = `AWS_ENDPOINT_URL_${service}`;
         return this.once({
@@ -153,7 +156,7 @@ export class Causes {
      * endpoint. The endpoint is one prerequisite for every account that uses it, so the account
      * is listed on its own.
      */
-    aws(service: Exclude<AwsService, "STS">, account: AccountRole, region: string): Prerequisite[] {
+    aws(service: ProbedApi, account: AccountRole, region: string): Prerequisite[] {
         return [this.account(account), this.api(service, account, region)];
     }
 

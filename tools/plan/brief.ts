@@ -43,9 +43,12 @@ function zero(): Record<Kind, number> {
     return Object.fromEntries(KINDS.map((k) => [k, 0])) as Record<Kind, number>;
 }
 
-/** Where a change needs a person: alerts off, secrets, resources outside the explicit providers, guesses in the estimate. */
-export function needsAttention(plan: Plan, est: Estimate): string[] {
-    const out: string[] = [];
+/**
+ * Where a change needs a person: the program's own warnings, alerts off, secrets, resources
+ * outside the explicit providers, guesses in the estimate.
+ */
+export function needsAttention(plan: Plan, est: Estimate, warnings: readonly string[] = []): string[] {
+    const out: string[] = warnings.map((w) => `warning: ${w}`);
     const alarms = plan.resources.filter((r) => r.type === "aws:cloudwatch/metricAlarm:MetricAlarm");
     const silent = alarms.filter((r) => r.inputs.actionsEnabled === false);
     if (silent.length > 0) {
@@ -75,7 +78,7 @@ function shortList(items: readonly string[], max: number): string {
     return items.length <= max ? items.join(", ") : `${items.slice(0, max).join(", ")} and ${items.length - max} more`;
 }
 
-export function brief(plan: Plan, est: Estimate): Brief {
+export function brief(plan: Plan, est: Estimate, warnings: readonly string[] = []): Brief {
     const rows = new Map<string, Record<Kind, number>>(plan.groups.map((g) => [g, zero()]));
     const total = zero();
     for (const r of plan.resources.filter(isCloud)) {
@@ -90,7 +93,7 @@ export function brief(plan: Plan, est: Estimate): Brief {
     return {
         matrix: [...matrix, { group: "total", total: sum(total), byKind: total }],
         kinds: KINDS.filter((k) => total[k] > 0),
-        attention: needsAttention(plan, est),
+        attention: needsAttention(plan, est, warnings),
     };
 }
 
