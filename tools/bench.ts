@@ -126,7 +126,10 @@ function main(): number {
     const npm = process.platform === "win32" ? "npm.cmd" : "npm";
     const sdkScript = SDK_PACKAGES.map((p) => `require(${JSON.stringify(p)})`).join(";");
     const planArgs = (size: number) => ["run", "-s", "plan", "--", "--stack", STACK, "--prototypes", ALL_PROTOTYPES.slice(0, size).join(","), "--stats"];
-    const host = (transpileOnly: boolean) => once(node, ["tools/plan/pulumiHostLoad.js", STACK], { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: String(transpileOnly) });
+    // ts-node caches what it compiled (and so type-checked) under the temp dir; a CI runner starts
+    // without that cache, so the bench does too.
+    const host = (transpileOnly: boolean) =>
+        once(node, ["tools/plan/pulumiHostLoad.js", STACK], { ...process.env, PULUMI_NODEJS_TRANSPILE_ONLY: String(transpileOnly), TS_NODE_CACHE: "false" });
 
     // Warm-up: caches of the OS, of the plan's TypeScript loader and of Node's compile cache.
     once(node, ["-e", sdkScript]);

@@ -70,16 +70,14 @@ export function formatTable(report: Report): string {
     const total = own.length;
     const rowsFailed = own.filter((r) => !r.ok && r.skippedFor === undefined).length;
     const causes = report.results.filter((r) => r.cause);
-    const because = causes.length === 1 ? `${causes[0].check} ${causes[0].target}` : `the ${causes.length} causes above`;
-    const skipped = `${report.skipped} skipped because ${because} failed`;
-    out.push(
-        "",
-        report.ok
-            ? `${report.command} ${report.stack}: all ${total} checks ok (${formatMs(report.durationMs)})`
-            : `${report.command} ${report.stack}: ` +
-                  (rowsFailed > 0 ? `${rowsFailed} of ${total} checks FAILED${report.skipped > 0 ? `, ${skipped}` : ""}` : `FAILED: ${report.skipped} of ${total} checks ${skipped.slice(String(report.skipped).length + 1)}`) +
-                  ` (${formatMs(report.durationMs)})`,
-    );
+    const because = `because ${causes.length === 1 ? `${causes[0].check} ${causes[0].target}` : `the ${causes.length} causes above`} failed`;
+    const head = `${report.command} ${report.stack}:`;
+    const took = `(${formatMs(report.durationMs)})`;
+    let summary: string;
+    if (report.ok) summary = `${head} all ${total} checks ok ${took}`;
+    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${total} checks skipped ${because} ${took}`;
+    else summary = `${head} ${rowsFailed} of ${total} checks FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
+    out.push("", summary);
     return `${out.join("\n")}\n`;
 }
 
