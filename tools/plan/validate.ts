@@ -109,13 +109,22 @@ export function renderValidation(result: ValidationResult, dir: string): string 
     return `${lines.join("\n")}\n`;
 }
 
+export const USAGE = "usage: npm run validate:manifests -- DIR   (DIR as written by `npm run plan -- --stack <stack> --out DIR`)";
+
+/** The one argument, a directory; or what is wrong with the arguments. */
+export function parseValidateArgs(argv: readonly string[]): { dir: string } | string {
+    const [dir] = argv;
+    return !dir || argv.length > 1 || dir.startsWith("-") ? USAGE : { dir };
+}
+
 /** Exit code: 0 every manifest valid, 1 a manifest is not, 2 nothing to validate. */
 export async function main(argv: readonly string[], out = (t: string) => process.stdout.write(t), err = (t: string) => process.stderr.write(t)): Promise<number> {
-    const [dir] = argv;
-    if (!dir || argv.length > 1 || dir.startsWith("-")) {
-        err("usage: npm run validate:manifests -- DIR   (DIR as written by `npm run plan -- --stack <stack> --out DIR`)\n");
+    const parsed = parseValidateArgs(argv);
+    if (typeof parsed === "string") {
+        err(`${parsed}\n`);
         return 2;
     }
+    const { dir } = parsed;
     const full = path.resolve(process.env.INIT_CWD ?? process.cwd(), dir);
     if (!fs.existsSync(full) || !fs.statSync(full).isDirectory()) {
         err(`${dir} is not a directory; write the manifests first: npm run plan -- --stack <stack> --out ${dir}\n`);
