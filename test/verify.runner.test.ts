@@ -3,7 +3,7 @@
 import { parseCommonArgs, UsageError } from "../tools/checks/cli";
 import { awsClientEndpoint, databaseAddress, serviceBaseUrl, sslMode } from "../tools/checks/endpoints";
 import { OutputsError, parseStackOutputs } from "../tools/checks/outputs";
-import { Check, CheckResult, Progress, runChecks, RunLimits, Verdict } from "../tools/checks/runner";
+import { Check, CheckResult, Prerequisite, Progress, runChecks, RunLimits, Verdict } from "../tools/checks/runner";
 import { buildReport, formatTable } from "../tools/checks/report";
 import { publicAccessBlockDifferences } from "../tools/checks/s3Checks";
 import { VERIFY_CHECKS } from "../tools/checks/verifyPlan";
@@ -122,6 +122,63 @@ describe("runner", () => {
 
         expect(results.map((r) => r.target)).toEqual(["slow", "fast"]);
         expect(done).toEqual(["fast", "slow"]);
+    });
+});
+
+describe("prerequisites", () => {
+    function prerequisite(id: string, verdict: Verdict, needs: Prerequisite[] = []): Prerequisite & { probes: () => number } {
+        let probes = 0;
+        return { id, check: "endpoint", target: id, needs, probes: () => probes, probe: async () => (probes++, verdict) };
+    }
+
+    test("a prerequisite many checks need is probed once, and they run after it passes", async () => {
+        const endpoint = prerequisite("s3", { ok: true, detail: "answers" });
+        const checks = ["a", "b", "c"].map((t) => ({ ...scripted(t, { ok: true, detail: "exists" }), needs: [endpoint] }));
+
+        const results = await runChecks(checks, LIMITS);
+
+        expect(endpoint.probes()).toBe(1);
+        expect(results.map((r) => r.ok)).toEqual([true, true, true]);
+    });
+
+    test("a failed prerequisite is one cause row first; the checks that need it are skipped for it, not run", async () => {
+        const dead = prerequisite("127.0.0.1:9", { ok: false, detail: "ECONNREFUSED", remedy: "start it" });
+        const checks = ["a", "b"].map((t) => ({ ...scripted(t, { ok: true, detail: "exists" }), needs: [dead] }));
+        const independent = scripted("c", { ok: true, detail: "fine" });
+
+        const results = await runChecks([...checks, independent], LIMITS);
+
+        expect(results.map((r) => [r.target, r.ok, r.skippedFor ?? null])).toEqual([
+            ["127.0.0.1:9", false, null],
+            ["a", false, "endpoint 127.0.0.1:9"],
+            ["b", false, "endpoint 127.0.0.1:9"],
+            ["c", true, null],
+        ]);
+        expect(results[0].cause).toEqual({ dependents: 2, ownRow: false });
+        expect(checks.map((c) => c.calls())).toEqual([0, 0]);
+        expect(independent.calls()).toBe(1);
+    });
+
+    test("a prerequisite whose own need failed is not probed; its dependents name the root cause", async () => {
+        const credentials = prerequisite("credentials", { ok: false, detail: "no AWS credentials" });
+        const api = prerequisite("s3", { ok: true, detail: "answers" }, [credentials]);
+
+        const results = await runChecks([{ ...scripted("a", { ok: true, detail: "x" }), needs: [api] }], LIMITS);
+
+        expect(api.probes()).toBe(0);
+        expect(results.map((r) => r.skippedFor ?? r.target)).toEqual(["credentials", "endpoint credentials"]);
+    });
+
+    test("the table shows skipped checks as one line per cause, and the summary names the cause", async () => {
+        const dead = prerequisite("127.0.0.1:9", { ok: false, detail: "ECONNREFUSED", remedy: "start it" });
+        const checks = ["a", "b", "c"].map((t) => ({ ...scripted(t, { ok: true, detail: "x" }), check: t === "c" ? "table" : "bucket", needs: [dead] }));
+
+        const text = formatTable(buildReport("verify", "staging-co", await runChecks(checks, LIMITS), new Date()));
+
+        expect(text).toContain("skipped, because endpoint 127.0.0.1:9 failed: 3 checks (bucket 2, table 1)");
+        expect(text).toMatch(/^endpoint\s+127\.0\.0\.1:9\s+CAUSE\s+ECONNREFUSED$/m);
+        expect(text).toMatch(/verify staging-co: FAILED: 3 of 3 checks skipped because endpoint 127\.0\.0\.1:9 failed/);
+        expect(text).not.toMatch(/^bucket\s+a/m);
     });
 });
 

@@ -37,7 +37,7 @@ beforeAll(async () => {
     services = new ServiceStandIns();
     await services.start();
     fixture = await stackFixture(STACK);
-    // Without PostgreSQL binaries this throws, naming scripts/ensure-postgres.sh, and every test here fails.
+    // Without the npm PostgreSQL binaries this throws, naming the package, and every test here fails.
     postgres = await startPostgres(PASSWORD);
     restoreEnv = useTestEnvironment({
         AWS_ENDPOINT_URL_S3: s3Server.endpoint,
@@ -291,9 +291,12 @@ describe("verify against local servers", () => {
         const { code, report } = await runVerifyJson("--country-role", elsewhere);
 
         expect(code).toBe(1);
-        expect(row(report, "table", fixture.outputs.tables.global.tapir).detail).toContain(
-            `${elsewhere} resolved to account 999999999999, but the stack's country account is ${fixture.stack.accounts.country.id}`,
-        );
+        // The refusal is one row, the cause; the country account's rows are skipped for it.
+        expect(row(report, "role", elsewhere)).toMatchObject({
+            ok: false,
+            detail: `${elsewhere} resolved to account 999999999999, but the stack's country account is ${fixture.stack.accounts.country.id}`,
+        });
+        expect(row(report, "table", fixture.outputs.tables.global.tapir)).toMatchObject({ ok: false, skippedFor: `role ${elsewhere}` });
     });
 
     test("a deploy role that cannot be assumed fails the rows of its account", async () => {
@@ -302,8 +305,15 @@ describe("verify against local servers", () => {
         const { code, report } = await runVerifyJson();
 
         expect(code).toBe(1);
+        const dataRole = fixture.stack.accounts.data.deployRoleArn;
+        const cause = row(report, "deploy-role", dataRole);
+        expect(cause.detail).toContain(`cannot assume ${dataRole}`);
+        expect(cause.remedy).toContain("trust the identity running the checks");
         const dataBucket = fixture.outputs.buckets["spark-tmp-raw"];
-        expect(row(report, "bucket", dataBucket).detail).toContain(`cannot assume ${fixture.stack.accounts.data.deployRoleArn}`);
+        expect(row(report, "bucket", dataBucket)).toMatchObject({ ok: false, skippedFor: `deploy-role ${dataRole}` });
+        expect(cause.cause?.dependents).toBe(report.results.filter((r) => r.skippedFor === `deploy-role ${dataRole}`).length);
+        // Assumed once, not once per row and retry.
+        expect(mocks.assumed.filter((arn) => arn === fixture.stack.accounts.country.deployRoleArn)).toHaveLength(1);
         // The country account's buckets are not affected.
         expect(row(report, "bucket", fixture.outputs.buckets["datomic-logs"]).ok).toBe(true);
     });

@@ -59,6 +59,12 @@ export interface ProgramRun {
     readonly plainInputs: ReadonlyMap<string, Record<string, unknown>>;
     /** What the program passed to `pulumi.log.warn` (the engine would show it under `pulumi up`). */
     readonly warnings: readonly string[];
+    /**
+     * Values the fake cloud made up (ids, endpoints, OIDC issuers, mock ARNs), each with what it
+     * stands for (`id of aws:ec2/securityGroup:SecurityGroup staging-global-barragem-aurora`):
+     * the plan diff shows them as `<…>` placeholders, since the real cloud decides them.
+     */
+    readonly invented: Readonly<Record<string, string>>;
 }
 
 export class StackFileError extends Error {
@@ -140,6 +146,13 @@ function pulumiValue(node: unknown): string {
 /** Fake cloud answers: enough state for the program's outputs and lookups to resolve. */
 class FakeCloud implements pulumi.runtime.Mocks {
     readonly invokes: PlannedInvoke[] = [];
+    readonly invented: Record<string, string> = {};
+
+    /** Returns `value`, noting that the fake cloud made it up and what it stands for. */
+    private invent<T extends string>(value: T, standsFor: string): T {
+        this.invented[value] = standsFor;
+        return value;
+    }
     private readonly providerInputs = new Map<string, Record<string, unknown>>();
 
     rememberProvider(ref: string, inputs: Record<string, unknown>) {
@@ -160,17 +173,19 @@ class FakeCloud implements pulumi.runtime.Mocks {
         const region = this.region(args.provider);
         const account = this.account(args.provider);
         const physical = String(inputs.name ?? inputs.bucket ?? inputs.clusterIdentifier ?? inputs.identifier ?? args.name);
-        const state: Record<string, unknown> = { ...inputs, arn: `arn:aws:mock:${region}:${account}:${args.type}/${physical}` };
+        const what = `${args.type} ${physical}`;
+        const state: Record<string, unknown> = { ...inputs, arn: this.invent(`arn:aws:mock:${region}:${account}:${args.type}/${physical}`, `ARN of ${what}`) };
         switch (args.type) {
             case "random:index/randomPassword:RandomPassword":
+                // Not noted as invented: the list is written into saved plans, and this is a secret.
                 state.result = `MOCK-SECRET-${args.name}-Zq8!`;
                 break;
             case "aws:rds/cluster:Cluster":
-                state.endpoint = `${physical}.cluster-mock.${region}.rds.amazonaws.com`;
-                state.readerEndpoint = `${physical}.cluster-ro-mock.${region}.rds.amazonaws.com`;
+                state.endpoint = this.invent(`${physical}.cluster-mock.${region}.rds.amazonaws.com`, `endpoint of ${what}`);
+                state.readerEndpoint = this.invent(`${physical}.cluster-ro-mock.${region}.rds.amazonaws.com`, `reader endpoint of ${what}`);
                 break;
             case "aws:rds/clusterInstance:ClusterInstance":
-                state.endpoint = `${physical}.mock.${region}.rds.amazonaws.com`;
+                state.endpoint = this.invent(`${physical}.mock.${region}.rds.amazonaws.com`, `endpoint of ${what}`);
                 break;
             case "aws:iam/role:Role":
                 state.arn = `arn:aws:iam::${account}:role/${physical}`;
@@ -186,10 +201,10 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 break;
             case "kubernetes:networking.k8s.io/v1:Ingress":
                 // The ingress controller's load balancer, which the canonical DNS records point at.
-                state.status = { loadBalancer: { ingress: [{ hostname: `${args.name}.elb-mock.${region}.amazonaws.com` }] } };
+                state.status = { loadBalancer: { ingress: [{ hostname: this.invent(`${args.name}.elb-mock.${region}.amazonaws.com`, `load balancer of ${args.type} ${args.name}`) }] } };
                 break;
         }
-        return { id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : `${physical}-id`, state };
+        return { id: args.type.startsWith("pulumi:providers:") ? `${args.name}-provider-id` : this.invent(`${physical}-id`, `id of ${what}`), state };
     }
 
     call(args: pulumi.runtime.MockCallArgs): pulumi.runtime.MockCallResult {
@@ -197,17 +212,17 @@ class FakeCloud implements pulumi.runtime.Mocks {
         this.invokes.push({ token: args.token, inputs, provider: args.provider?.split("::").slice(0, -1).join("::") || undefined });
         switch (args.token) {
             case "aws:ec2/getVpc:getVpc":
-                return { id: `vpc-mock-${(inputs.tags as Record<string, string>)?.Name ?? "default"}`, cidrBlock: "10.0.0.0/16" };
+                return { id: this.invent(`vpc-mock-${(inputs.tags as Record<string, string>)?.Name ?? "default"}`, `id of the VPC ${(inputs.tags as Record<string, string>)?.Name ?? "default"}`), cidrBlock: "10.0.0.0/16" };
             case "aws:ec2/getSubnets:getSubnets":
-                return { ids: ["subnet-mock-a", "subnet-mock-b", "subnet-mock-c"] };
+                return { ids: ["a", "b", "c"].map((x) => this.invent(`subnet-mock-${x}`, `id of subnet ${x} of the VPC`)) };
             case "aws:ec2/getSecurityGroup:getSecurityGroup":
-                return { id: "sg-mock-kubernetes-nodes", name: "kubernetes-nodes" };
+                return { id: this.invent("sg-mock-kubernetes-nodes", "id of the Kubernetes nodes' security group"), name: "kubernetes-nodes" };
             case "aws:route53/getZone:getZone":
-                return { zoneId: `ZMOCK${String(inputs.name ?? "").toUpperCase().replace(/[^A-Z0-9]/g, "")}`, name: inputs.name };
+                return { zoneId: this.invent(`ZMOCK${String(inputs.name ?? "").toUpperCase().replace(/[^A-Z0-9]/g, "")}`, `zone id of ${inputs.name}`), name: inputs.name };
             case "aws:eks/getCluster:getCluster":
                 return {
                     name: inputs.name,
-                    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.region(args.provider)}.amazonaws.com/id/MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}` }] }],
+                    identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.region(args.provider)}.amazonaws.com/id/${this.invent(`MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}`, `OIDC issuer id of EKS cluster ${inputs.name}`)}` }] }],
                 };
             default:
                 return inputs;
@@ -369,7 +384,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
         await settings.waitForRPCs();
         await new Promise((resolve) => setImmediate(resolve));
     }
-    return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs, warnings };
+    return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs, warnings, invented: cloud.invented };
 }
 
 /** Query helpers for a run. */

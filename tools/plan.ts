@@ -14,6 +14,7 @@ import { PlanFileError, planToJson, readPlan, toPlan } from "./plan/json";
 import { MANIFEST_HEADER, renderManifests } from "./plan/manifests";
 import { renderMermaid } from "./plan/mermaid";
 import { redact, secretValues } from "./plan/secrets";
+import { brief, renderBrief } from "./plan/brief";
 import { renderSummary, summarize } from "./plan/summary";
 import { renderTree } from "./plan/tree";
 import { Plan } from "./plan/types";
@@ -31,6 +32,7 @@ export function usage(): string {
         "  --prototypes <a,b,…>      plan the stack as if its prototypes were this list (e.g. global,s0,s1)",
         "  --json <file>             write every resource with its inputs (secrets masked), options and dependencies",
         `  --out <dir>               write the Kubernetes manifests to <dir>/<prototype>/*.yaml and the graph to <dir>/${GRAPH_FILE}`,
+        "  --summary                 the plan on one screen: counts per prototype and kind, the estimate, what needs attention",
         "  --diff                    print what differs from --against, input by input, instead of the plan",
         "  --against <stack|file>    the baseline of --diff: another stack, or a plan saved with --json",
         "  --stats                   print timings and peak memory as one JSON line on stderr (npm run bench)",
@@ -58,6 +60,7 @@ interface Args {
     readonly json?: string;
     readonly out?: string;
     readonly against?: string;
+    readonly summary: boolean;
     readonly stats: boolean;
 }
 
@@ -72,6 +75,7 @@ function parse(argv: readonly string[]): Args | "help" {
                 json: { type: "string" },
                 out: { type: "string" },
                 diff: { type: "boolean" },
+                summary: { type: "boolean" },
                 against: { type: "string" },
                 stats: { type: "boolean" },
                 help: { type: "boolean", short: "h" },
@@ -85,11 +89,12 @@ function parse(argv: readonly string[]): Args | "help" {
     if (values.help) return "help";
     if (!values.stack) throw new UsageError("--stack is required");
     if (values.diff && !values.against) throw new UsageError("--diff needs --against <stack|plan.json>");
+    if (values.summary && values.diff) throw new UsageError("--summary and --diff are two different views: use one");
     const prototypes = values.prototypes
         ?.split(",")
         .map((p) => p.trim())
         .filter((p) => p !== "");
-    return { stack: values.stack, prototypes, json: values.json, out: values.out, against: values.against, stats: values.stats === true };
+    return { stack: values.stack, prototypes, json: values.json, out: values.out, against: values.against, summary: values.summary === true, stats: values.stats === true };
 }
 
 /** Runs the stack's program; `prototypes` replaces the stack file's list (synthetic stacks). */
@@ -173,6 +178,10 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
             }
             const label = saved ? `${args.against} (saved plan of ${baseline.stack})` : baseline.stack;
             io.out(guard(renderDiff(diffPlans(current, baseline), label), "the diff"));
+        } else if (args.summary) {
+            // The tree is not printed, but a secret that would reach it is still a leak to report.
+            guard(renderTree(current), "the plan");
+            io.out(guard(renderBrief(current, summarize(current), est, brief(current, est, run.warnings)), "the summary"));
         } else {
             io.out(guard(renderTree(current), "the plan"));
             io.out(guard(renderSummary(current, summarize(current), est), "the summary"));

@@ -4,6 +4,7 @@
 // runbook's remedy for each missing thing. docs/verify.md says what each row means.
 import { commonUsage, EXIT_OK, guarded, Io, loadCountryStack, parseCommonArgs, processIo, runAndReport } from "./checks/cli";
 import { AwsAccess } from "./checks/awsAccess";
+import { Causes } from "./checks/causes";
 import { PREFLIGHT_CHECKS, preflightChecks } from "./checks/preflightPlan";
 
 /** Runs preflight with command-line arguments; resolves to the exit code (0 ok, 1 a check failed, 2 could not run). */
@@ -17,7 +18,7 @@ export async function preflight(argv: readonly string[], io: Io = processIo()): 
         }
         const stack = loadCountryStack(options.stack);
         const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles));
-        const checks = preflightChecks({ stack, access, limits: options.limits }).filter((c) => !options.skip.has(c.check));
+        const checks = preflightChecks({ stack, access, limits: options.limits, causes: new Causes(access, io.env) }).filter((c) => !options.skip.has(c.check));
         return (await runAndReport("preflight", options.stack, checks, options, io)).code;
     });
 }

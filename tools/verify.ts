@@ -4,6 +4,7 @@
 // and prod; docs/verify.md says what each row means.
 import { commonUsage, EXIT_OK, guarded, Io, loadCountryStack, parseCommonArgs, processIo, runAndReport } from "./checks/cli";
 import { AwsAccess } from "./checks/awsAccess";
+import { Causes } from "./checks/causes";
 import { loadStackOutputs, OutputsError, stackNameOf } from "./checks/outputs";
 import { VERIFY_CHECKS, verifyChecks } from "./checks/verifyPlan";
 
@@ -22,7 +23,7 @@ export async function verify(argv: readonly string[], io: Io = processIo()): Pro
             throw new OutputsError(options.outputs ?? "pulumi", [`these are the outputs of ${stackNameOf(outputs)}, not of ${options.stack}`]);
         }
         const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles));
-        const checks = verifyChecks({ outputs, stack, access, env: io.env, limits: options.limits }).filter((c) => !options.skip.has(c.check));
+        const checks = verifyChecks({ outputs, stack, access, env: io.env, limits: options.limits, causes: new Causes(access, io.env) }).filter((c) => !options.skip.has(c.check));
         return (await runAndReport("verify", options.stack, checks, options, io)).code;
     });
 }

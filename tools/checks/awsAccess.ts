@@ -10,7 +10,7 @@ import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SNSClient } from "@aws-sdk/client-sns";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { AccountRole } from "../../stacks/catalogue";
 import type { CountryStack } from "../../stacks/config";
 import { awsClientEndpoint, AwsService, Environment } from "./endpoints";
@@ -103,6 +103,13 @@ export class AwsAccess {
     /** The alarms: country account, stack region. */
     cloudwatch(): CloudWatchClient {
         return this.client("CLOUDWATCH", "country", this.stack.region, (config) => new CloudWatchClient(config));
+    }
+
+    /** The caller's own identity (ARN) from STS: proves there are credentials and that AWS takes them. */
+    async callerIdentity(signal: AbortSignal): Promise<string | undefined> {
+        const sts = this.client("STS", "ambient", this.stack.region, (config) => new STSClient(config));
+        const answer = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: signal });
+        return answer?.Arn;
     }
 
     /** Assumes the account's deploy role (what preflight's deploy-role rows check). */

@@ -1,10 +1,10 @@
 // The checks of `npm run preflight`: what `pulumi up` needs and does not create.
-import type { AccountRole } from "../../stacks/catalogue";
 import type { CountryStack } from "../../stacks/config";
 import { barragemSecret, keysetsBucket } from "../../stacks/naming";
-import { AwsAccess, DeployRoleError } from "./awsAccess";
+import type { AwsAccess } from "./awsAccess";
+import type { Causes } from "./causes";
 import { checkNodesSecurityGroup, checkVpc, findVpcId } from "./networkChecks";
-import type { Check, RunLimits, Verdict } from "./runner";
+import type { Check, RunLimits } from "./runner";
 import { checkKeysets, checkSecretsBucket } from "./s3Checks";
 
 /** The values of the CHECK column, in the order they run; `--skip` takes these. */
@@ -14,9 +14,10 @@ export interface PreflightContext {
     readonly stack: CountryStack;
     readonly access: AwsAccess;
     readonly limits: RunLimits;
+    readonly causes: Causes;
 }
 
-export function preflightChecks({ stack, access, limits }: PreflightContext): Check[] {
+export function preflightChecks({ stack, access, limits, causes }: PreflightContext): Check[] {
     const keysets = keysetsBucket(stack.country, stack.env);
     const secrets = barragemSecret.bucket(stack.country, stack.env);
 
@@ -30,41 +31,21 @@ export function preflightChecks({ stack, access, limits }: PreflightContext): Ch
         return vpc;
     };
 
+    const s3 = causes.aws("S3", "country", stack.region);
+    const ec2 = causes.aws("EC2", "country", stack.region);
     return [
-        deployRoleCheck(stack, access, "country"),
-        deployRoleCheck(stack, access, "data"),
-        { check: "keysets", target: `s3://${keysets}/pub/auth/sign-pem/`, run: (signal) => checkKeysets(access.s3("country", stack.region), keysets, stack.env, signal) },
-        { check: "secrets-bucket", target: secrets, run: (signal) => checkSecretsBucket(access.s3("country", stack.region), secrets, barragemSecret.key, signal) },
-        { check: "vpc", target: stack.vpcName, run: () => checkVpc(lookupVpc, stack.vpcName) },
+        // The deploy roles are assumed once: these rows show that assumption, and a refusal is
+        // the cause of every row of its account (when the account is checked with that role).
+        causes.row(causes.role("country", stack.accounts.country.deployRoleArn)),
+        causes.row(causes.role("data", stack.accounts.data.deployRoleArn)),
+        { check: "keysets", target: `s3://${keysets}/pub/auth/sign-pem/`, needs: s3, run: (signal) => checkKeysets(access.s3("country", stack.region), keysets, stack.env, signal) },
+        { check: "secrets-bucket", target: secrets, needs: s3, run: (signal) => checkSecretsBucket(access.s3("country", stack.region), secrets, barragemSecret.key, signal) },
+        { check: "vpc", target: stack.vpcName, needs: ec2, run: () => checkVpc(lookupVpc, stack.vpcName) },
         {
             check: "nodes-sg",
             target: stack.kubernetesNodesSecurityGroupName,
+            needs: ec2,
             run: (signal) => checkNodesSecurityGroup(access.ec2(), lookupVpc, stack.vpcName, stack.kubernetesNodesSecurityGroupName, signal),
         },
     ];
-}
-
-function deployRoleCheck(stack: CountryStack, access: AwsAccess, account: AccountRole): Check {
-    const { id, deployRoleArn } = stack.accounts[account];
-    const key = account === "country" ? "countryDeployRoleArn" : "dataDeployRoleArn";
-    return {
-        check: "deploy-role",
-        target: deployRoleArn,
-        run: async (): Promise<Verdict> => {
-            try {
-                const role = await access.assumeDeployRole(account);
-                return { ok: true, detail: `assumed; ${account} account ${role.accountId}` };
-            } catch (err) {
-                if (!(err instanceof DeployRoleError)) throw err;
-                return {
-                    ok: false,
-                    detail: err.message,
-                    transient: err.transient,
-                    remedy:
-                        `Pulumi deploys to the ${account} account (${id}) through this role: it must exist there and trust the identity ` +
-                        `running the pipeline (sts:AssumeRole); if the role has another name, set data-infra:${key} in the stack file`,
-                };
-            }
-        },
-    };
 }

@@ -8,20 +8,25 @@ export interface Report {
     readonly stack: string;
     readonly ok: boolean;
     readonly passed: number;
+    /** Rows that failed, the causes included (a failed prerequisite is a row of its own). */
     readonly failed: number;
+    /** Checks not run because a prerequisite failed (each says which in `skippedFor`). */
+    readonly skipped: number;
     readonly startedAt: string;
     readonly durationMs: number;
     readonly results: readonly CheckResult[];
 }
 
 export function buildReport(command: Report["command"], stack: string, results: readonly CheckResult[], started: Date): Report {
-    const failed = results.filter((r) => !r.ok).length;
+    const skipped = results.filter((r) => r.skippedFor !== undefined).length;
+    const failed = results.filter((r) => !r.ok).length - skipped;
     return {
         command,
         stack,
-        ok: failed === 0,
-        passed: results.length - failed,
+        ok: failed === 0 && skipped === 0,
+        passed: results.length - failed - skipped,
         failed,
+        skipped,
         startedAt: started.toISOString(),
         durationMs: Date.now() - started.getTime(),
         results,
@@ -34,16 +39,25 @@ export function formatJson(report: Report): string {
 
 const HEADERS = ["CHECK", "TARGET", "RESULT", "DETAIL"] as const;
 
-/** Check, target, ok/FAIL and detail, one row per check; then what to do about each failure. */
+/**
+ * Check, target, ok/FAIL and detail, one row per check; checks skipped for a failed
+ * prerequisite are one line per cause, not one row each; then what to do about each failure.
+ */
 export function formatTable(report: Report): string {
-    const rows = report.results.map((r) => [r.check, r.target, r.ok ? "ok" : "FAIL", r.detail]);
+    const shown = report.results.filter((r) => r.skippedFor === undefined);
+    const rows = shown.map((r) => [r.check, r.target, r.ok ? "ok" : r.cause ? "CAUSE" : "FAIL", r.detail]);
     const widths = [0, 1, 2].map((i) => Math.max(HEADERS[i].length, ...rows.map((row) => row[i].length)));
     const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
     const out = [line(HEADERS), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)];
 
+    const skippedBy = new Map<string, CheckResult[]>();
+    for (const r of report.results) if (r.skippedFor !== undefined) skippedBy.set(r.skippedFor, [...(skippedBy.get(r.skippedFor) ?? []), r]);
+    if (skippedBy.size > 0) out.push("");
+    for (const [cause, rows] of skippedBy) out.push(`skipped, because ${cause} failed: ${rows.length} checks (${countByCheck(rows)})`);
+
     // One line per remedy: a remedy shared by many rows (a stack never deployed) is said once.
     const byRemedy = new Map<string, CheckResult[]>();
-    for (const r of report.results) if (!r.ok && r.remedy) byRemedy.set(r.remedy, [...(byRemedy.get(r.remedy) ?? []), r]);
+    for (const r of shown) if (!r.ok && r.remedy) byRemedy.set(r.remedy, [...(byRemedy.get(r.remedy) ?? []), r]);
     if (byRemedy.size > 0) {
         out.push("", "What to do:");
         for (const [remedy, rows] of byRemedy) {
@@ -51,21 +65,39 @@ export function formatTable(report: Report): string {
             else out.push(`  - ${remedy}`, `    for: ${rows.map((r) => `${r.check} ${r.target}`).join(", ")}`);
         }
     }
-    out.push(
-        "",
-        report.ok
-            ? `${report.command} ${report.stack}: all ${report.results.length} checks ok (${formatMs(report.durationMs)})`
-            : `${report.command} ${report.stack}: ${report.failed} of ${report.results.length} checks FAILED (${formatMs(report.durationMs)})`,
-    );
+    // Causes the runner added before the rows are not checks of the command.
+    const own = report.results.filter((r) => !(r.cause && !r.cause.ownRow));
+    const total = own.length;
+    const rowsFailed = own.filter((r) => !r.ok && r.skippedFor === undefined).length;
+    const causes = report.results.filter((r) => r.cause);
+    const because = `because ${causes.length === 1 ? `${causes[0].check} ${causes[0].target}` : `the ${causes.length} causes above`} failed`;
+    const head = `${report.command} ${report.stack}:`;
+    const took = `(${formatMs(report.durationMs)})`;
+    let summary: string;
+    if (report.ok) summary = `${head} all ${total} checks ok ${took}`;
+    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${total} checks skipped ${because} ${took}`;
+    else summary = `${head} ${rowsFailed} of ${total} checks FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
+    out.push("", summary);
     return `${out.join("\n")}\n`;
 }
 
-/** One stderr line per retry and per finished check. */
+/** `bucket 20, table 12, service 5`: how many of each kind of check. */
+function countByCheck(rows: readonly CheckResult[]): string {
+    const counts = new Map<string, number>();
+    for (const r of rows) counts.set(r.check, (counts.get(r.check) ?? 0) + 1);
+    return [...counts].map(([check, n]) => `${check} ${n}`).join(", ");
+}
+
+/** One stderr line per retry, per finished check and per failed prerequisite; none per skipped check. */
 export function formatProgress(event: Progress): string {
     if (event.type === "retry") {
         return `  … ${event.check.check} ${event.check.target}: attempt ${event.attempt} failed (${event.detail}); retrying in ${formatMs(event.waitMs)}\n`;
     }
+    if (event.type === "cause") {
+        return `CAUSE ${event.result.check} ${event.result.target}: ${event.result.detail}; the checks that need it are skipped\n`;
+    }
     const { result, done, total } = event;
+    if (result.skippedFor !== undefined) return "";
     const width = String(total).length;
     return `[${String(done).padStart(width)}/${total}] ${result.ok ? "ok  " : "FAIL"} ${result.check} ${result.target} (${formatMs(result.durationMs)})\n`;
 }

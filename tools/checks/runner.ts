@@ -1,6 +1,12 @@
 // Runs checks with the bounds an unattended pipeline needs: a timeout on every attempt, a few
 // retries with exponential back-off for what may still be starting, a cap on the whole run,
 // and a progress event for every retry and every finished check.
+//
+// What many checks share (the caller's credentials, an account's role, an API endpoint, a
+// host) is a Prerequisite: probed once per run, within short bounds of its own (PROBE_LIMITS),
+// before the checks that need it. When one fails it is reported once, as the cause, and the
+// checks that need it are skipped for that cause instead of each failing, retrying and
+// guessing a remedy of its own.
 
 /** What one attempt of a check found. */
 export interface Verdict {
@@ -11,6 +17,11 @@ export interface Verdict {
     readonly remedy?: string;
     /** A failure that may clear by itself (a service or cluster still starting): worth another attempt. */
     readonly transient?: boolean;
+    /**
+     * A prerequisite's failure that is really another thing's (`endpoint 127.0.0.1:9` when STS
+     * there does not answer): reported under that name, so one dead endpoint is one cause.
+     */
+    readonly causeIs?: { readonly check: string; readonly target: string };
 }
 
 export interface Check {
@@ -20,6 +31,24 @@ export interface Check {
     readonly target: string;
     /** One attempt. Must stop work when `signal` aborts; the runner stops waiting for it either way. */
     run(signal: AbortSignal): Promise<Verdict>;
+    /** What must hold before this check can say anything (credentials, a role, an endpoint). */
+    readonly needs?: readonly Prerequisite[];
+    /** This row shows that prerequisite's own probe (preflight's deploy-role rows): one probe, one row. */
+    readonly is?: Prerequisite;
+}
+
+/**
+ * Something many checks depend on, probed once per run. Its probe fails only for its own
+ * reason (no credentials, role refused, endpoint silent), never for what a check looks at.
+ */
+export interface Prerequisite {
+    /** Unique within a run: prerequisites with the same id are the same thing, probed once. */
+    readonly id: string;
+    /** Shown as the CHECK of the row when it fails (`credentials`, `role`, `endpoint`, `deploy-role`). */
+    readonly check: string;
+    readonly target: string;
+    readonly needs?: readonly Prerequisite[];
+    probe(signal: AbortSignal): Promise<Verdict>;
 }
 
 export interface CheckResult {
@@ -30,7 +59,18 @@ export interface CheckResult {
     readonly remedy?: string;
     readonly attempts: number;
     readonly durationMs: number;
+    /** Not run because this failed prerequisite (`<check> <target>`) is the cause; not ok. */
+    readonly skippedFor?: string;
+    /** A failed prerequisite: how many checks were skipped because of it; ownRow when it is one of the command's rows. */
+    readonly cause?: { readonly dependents: number; readonly ownRow: boolean };
 }
+
+/**
+ * Bounds of one prerequisite probe. Worst case for a silent endpoint: two attempts of 5 s and
+ * one wait of 1 s, all inside the 12 s budget that every probe of a run shares; after that, the
+ * checks that need it are skipped at once. So a run against a dead endpoint ends in ~12 s.
+ */
+export const PROBE_LIMITS = { attemptTimeoutMs: 5_000, attempts: 2, backoffMs: 1_000, budgetMs: 12_000 } as const;
 
 export interface RunLimits {
     /** Each attempt is abandoned after this long. */
@@ -57,8 +97,9 @@ export const DEFAULT_LIMITS: RunLimits = {
 };
 
 export type Progress =
-    | { readonly type: "retry"; readonly check: Check; readonly attempt: number; readonly detail: string; readonly waitMs: number }
-    | { readonly type: "done"; readonly result: CheckResult; readonly done: number; readonly total: number };
+    | { readonly type: "retry"; readonly check: Pick<Check, "check" | "target">; readonly attempt: number; readonly detail: string; readonly waitMs: number }
+    | { readonly type: "done"; readonly result: CheckResult; readonly done: number; readonly total: number }
+    | { readonly type: "cause"; readonly result: CheckResult };
 
 /** Thrown into an attempt when its own timeout or the run's cap ends it. */
 export class CheckTimeout extends Error {
@@ -87,6 +128,7 @@ export async function runChecks(
     // Aborted when the cap is reached, so that waits and attempts in flight end at once.
     const cap = new AbortController();
     const capTimer = setTimeout(() => cap.abort(new CheckTimeout("total", limits.totalTimeoutMs)), limits.totalTimeoutMs);
+    const prerequisites = new Prerequisites(limits, Math.min(deadline, started + PROBE_LIMITS.budgetMs), cap.signal, onProgress);
 
     const results: CheckResult[] = new Array(checks.length);
     let next = 0;
@@ -94,7 +136,10 @@ export async function runChecks(
     const worker = async () => {
         while (next < checks.length) {
             const index = next++;
-            const result = await runOne(checks[index], limits, deadline, cap.signal, onProgress);
+            const check = checks[index];
+            const result = check.is
+                ? await prerequisites.asRow(check.is, check)
+                : await prerequisites.firstFailure(check.needs ?? []).then((blocked) => (blocked ? skipped(check, blocked) : runOne(check, limits, deadline, cap.signal, onProgress)));
             results[index] = result;
             done += 1;
             onProgress({ type: "done", result, done, total: checks.length });
@@ -105,7 +150,101 @@ export async function runChecks(
     } finally {
         clearTimeout(capTimer);
     }
-    return results;
+    // Each failed prerequisite once, saying how many checks it held up: first, unless a row is it.
+    const key = (r: { check: string; target: string }) => `${r.check} ${r.target}`;
+    const dependents = (cause: CheckResult) => results.filter((r) => r.skippedFor === key(cause)).length;
+    const rows = new Set(results.map(key));
+    const causes = prerequisites.failures().filter((cause) => !rows.has(key(cause)));
+    const withCount = (r: CheckResult, ownRow: boolean): CheckResult => ({ ...r, cause: { dependents: dependents(r), ownRow } });
+    return [...causes.map((r) => withCount(r, false)), ...results.map((r) => (prerequisites.isFailure(r) ? withCount(r, true) : r))];
+}
+
+function skipped(check: Pick<Check, "check" | "target">, cause: CheckResult): CheckResult {
+    return {
+        check: check.check,
+        target: check.target,
+        ok: false,
+        detail: `skipped: ${cause.check} ${cause.target} failed`,
+        attempts: 0,
+        durationMs: 0,
+        skippedFor: `${cause.check} ${cause.target}`,
+    };
+}
+
+/** Probes each prerequisite once per run (its own needs first) and remembers the outcome. */
+class Prerequisites {
+    /** Per id: the probe's own result (absent when a need failed first) and the root cause, if any. */
+    private readonly outcomes = new Map<string, Promise<{ own?: CheckResult; cause?: CheckResult }>>();
+    private readonly failed: CheckResult[] = [];
+
+    constructor(
+        private readonly limits: RunLimits,
+        private readonly deadline: number,
+        private readonly cap: AbortSignal,
+        private readonly onProgress: (event: Progress) => void,
+    ) {}
+
+    /** The root cause among `needs` that failed, if any (the first in order). */
+    async firstFailure(needs: readonly Prerequisite[]): Promise<CheckResult | undefined> {
+        // In order, stopping at the first failure: what comes after it is not probed for nothing.
+        for (const p of needs) {
+            const { cause } = await this.settle(p);
+            if (cause) return cause;
+        }
+        return undefined;
+    }
+
+    /** A row that is the prerequisite itself: its probe's result, or skipped for what it needed. */
+    async asRow(p: Prerequisite, row: Pick<Check, "check" | "target">): Promise<CheckResult> {
+        const { own, cause } = await this.settle(p);
+        if (own) return { ...own, check: row.check, target: row.target };
+        return skipped(row, cause!);
+    }
+
+    failures(): CheckResult[] {
+        return [...this.failed];
+    }
+
+    isFailure(r: CheckResult): boolean {
+        return this.failed.some((f) => f.check === r.check && f.target === r.target);
+    }
+
+    private settle(p: Prerequisite): Promise<{ own?: CheckResult; cause?: CheckResult }> {
+        let outcome = this.outcomes.get(p.id);
+        if (!outcome) {
+            outcome = this.probe(p);
+            this.outcomes.set(p.id, outcome);
+        }
+        return outcome;
+    }
+
+    private async probe(p: Prerequisite): Promise<{ own?: CheckResult; cause?: CheckResult }> {
+        const upstream = await this.firstFailure(p.needs ?? []);
+        if (upstream) return { cause: upstream };
+        const probeLimits: RunLimits = {
+            ...this.limits,
+            attemptTimeoutMs: Math.min(this.limits.attemptTimeoutMs, PROBE_LIMITS.attemptTimeoutMs),
+            attempts: Math.min(this.limits.attempts, PROBE_LIMITS.attempts),
+            backoffMs: Math.min(this.limits.backoffMs, PROBE_LIMITS.backoffMs),
+            maxBackoffMs: PROBE_LIMITS.backoffMs,
+            totalTimeoutMs: PROBE_LIMITS.budgetMs,
+        };
+        let causeIs: Verdict["causeIs"];
+        const run = async (signal: AbortSignal) => {
+            const verdict = await p.probe(signal);
+            causeIs = verdict.causeIs;
+            return verdict;
+        };
+        const result = await runOne({ check: p.check, target: p.target, run }, probeLimits, this.deadline, this.cap, this.onProgress);
+        if (result.ok) return { own: result };
+        const own = causeIs ? { ...result, ...causeIs } : result;
+        // Two prerequisites failing as the same thing (one dead endpoint) are one cause.
+        const same = this.failed.find((f) => f.check === own.check && f.target === own.target);
+        if (same) return { own, cause: same };
+        this.failed.push(own);
+        this.onProgress({ type: "cause", result: own });
+        return { own, cause: own };
+    }
 }
 
 async function runOne(

@@ -6,6 +6,7 @@ import { aurora, barragemSecret } from "../../stacks/naming";
 import { AURORA_PORT } from "../../components/barragemAurora";
 import { checkCluster, checkDatabase, pgSsl } from "./auroraChecks";
 import type { AwsAccess } from "./awsAccess";
+import { Causes, hostAndPort } from "./causes";
 import { checkTable } from "./dynamodbChecks";
 import { databaseAddress, Environment, serviceBaseUrl, sslMode } from "./endpoints";
 import { parseS3Url, StackOutputs } from "./outputs";
@@ -22,6 +23,8 @@ export interface VerifyContext {
     readonly access: AwsAccess;
     readonly env: Environment;
     readonly limits: RunLimits;
+    /** Shared prerequisites (credentials, roles, endpoints): one cause, reported once. */
+    readonly causes: Causes;
 }
 
 export function verifyChecks(ctx: VerifyContext): Check[] {
@@ -68,7 +71,7 @@ function outputsCheck({ outputs, stack }: VerifyContext): Check {
     };
 }
 
-function bucketChecks({ outputs, stack, access }: VerifyContext): Check[] {
+function bucketChecks({ outputs, stack, access, causes }: VerifyContext): Check[] {
     const planned = new Map<string, PlannedBucket>(plannedBuckets(stack).map((b) => [b.role, b]));
     const owner = outputs.countryWideBucketsOwner ?? `${COUNTRY_WIDE_BUCKETS_OWNER}-${stack.country}`;
     return Object.entries(outputs.buckets).map(([role, bucket]) => {
@@ -77,28 +80,33 @@ function bucketChecks({ outputs, stack, access }: VerifyContext): Check[] {
             plan && !plan.ownedByThisStack
                 ? `${bucket} exists once per country and is created by the ${owner} stack: deploy ${owner} first`
                 : "run `pulumi up` for the stack";
+        const account = plan?.account ?? "country";
+        const region = plan?.region ?? stack.region;
         return {
             check: "bucket",
             target: bucket,
-            run: (signal) => checkBucket(access.s3(plan?.account ?? "country", plan?.region ?? stack.region), bucket, signal, whenMissing),
+            needs: causes.aws("S3", account, region),
+            run: (signal) => checkBucket(access.s3(account, region), bucket, signal, whenMissing),
         };
     });
 }
 
-function tableChecks({ outputs, access }: VerifyContext): Check[] {
+function tableChecks({ outputs, stack, access, causes }: VerifyContext): Check[] {
+    const needs = causes.aws("DYNAMODB", "country", stack.region);
     return Object.values(outputs.tables).flatMap((tables) =>
-        Object.values(tables).map((table) => ({ check: "table", target: table, run: (signal: AbortSignal) => checkTable(access.dynamodb(), table, signal) })),
+        Object.values(tables).map((table) => ({ check: "table", target: table, needs, run: (signal: AbortSignal) => checkTable(access.dynamodb(), table, signal) })),
     );
 }
 
-function auroraChecks({ outputs, access }: VerifyContext): Check[] {
+function auroraChecks({ outputs, stack, access, causes }: VerifyContext): Check[] {
+    const needs = causes.aws("RDS", "country", stack.region);
     return Object.entries(outputs.auroraEndpoints).map(([prototype, endpoint]) => {
         const clusterId = aurora.clusterId(outputs.env, prototype);
-        return { check: "aurora", target: clusterId, run: (signal: AbortSignal) => checkCluster(access.rds(), clusterId, endpoint, signal) };
+        return { check: "aurora", target: clusterId, needs, run: (signal: AbortSignal) => checkCluster(access.rds(), clusterId, endpoint, signal) };
     });
 }
 
-function databaseChecks({ outputs, stack, access, env, limits }: VerifyContext): Check[] {
+function databaseChecks({ outputs, stack, access, env, limits, causes }: VerifyContext): Check[] {
     const { bucket, key } = parseS3Url(outputs.barragemSecretObject);
     // One secret for every prototype's cluster (index.ts): read once, read again only after a failure.
     let password: Promise<string> | undefined;
@@ -109,9 +117,19 @@ function databaseChecks({ outputs, stack, access, env, limits }: VerifyContext):
         }
         return password;
     };
+    const secretsApi = causes.aws("S3", "country", stack.region);
+    const hostNeeds = (endpoint: string) => {
+        try {
+            const { host, port } = databaseAddress(endpoint, AURORA_PORT, env);
+            return [causes.host(host, port, "VERIFY_DB_HOST")];
+        } catch {
+            return []; // a bad VERIFY_DB_PORT is the row's own failure
+        }
+    };
     return Object.entries(outputs.auroraEndpoints).map(([prototype, endpoint]) => ({
         check: "database",
         target: aurora.clusterId(outputs.env, prototype),
+        needs: [...secretsApi, ...hostNeeds(endpoint)],
         run: async (signal: AbortSignal): Promise<Verdict> => {
             let secret: string;
             try {
@@ -130,7 +148,7 @@ function databaseChecks({ outputs, stack, access, env, limits }: VerifyContext):
     }));
 }
 
-function serviceChecks({ outputs, env }: VerifyContext): Check[] {
+function serviceChecks({ outputs, env, causes }: VerifyContext): Check[] {
     if (outputs.serviceHosts === undefined) {
         return [
             {
@@ -147,7 +165,13 @@ function serviceChecks({ outputs, env }: VerifyContext): Check[] {
     return Object.entries(outputs.serviceHosts).flatMap(([prototype, services]) =>
         Object.entries(services).map(([service, host]) => {
             const url = `${serviceBaseUrl({ host, prototype, service }, env)}${HEALTH_PATH}`;
-            return { check: "service", target: `${host}${HEALTH_PATH}`, run: (signal: AbortSignal) => checkServiceVersion(url, signal) };
+            const at = hostAndPort(url);
+            return {
+                check: "service",
+                target: `${host}${HEALTH_PATH}`,
+                needs: [causes.host(at.host, at.port, "VERIFY_SERVICE_URL")],
+                run: (signal: AbortSignal) => checkServiceVersion(url, signal),
+            };
         }),
     );
 }

@@ -33,9 +33,11 @@ export interface PlanDiff {
 
 type Normalize = (text: string) => string;
 
+type Rule = [RegExp, string | ((match: string) => string)];
+
 interface Rules {
-    readonly base: [RegExp, string][];
-    readonly next: [RegExp, string][];
+    readonly base: Rule[];
+    readonly next: Rule[];
     readonly notes: string[];
 }
 
@@ -48,8 +50,20 @@ function tokenPattern(token: string): RegExp {
     return new RegExp(`(?<![A-Za-z0-9])${token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![A-Za-z0-9])`, "g");
 }
 
-function normalizer(rules: readonly [RegExp, string][]): Normalize {
-    return (text) => rules.reduce((t, [re, to]) => t.replace(re, to), text);
+function normalizer(rules: readonly Rule[]): Normalize {
+    return (text) => rules.reduce((t, [re, to]) => t.replace(re, to as string), text);
+}
+
+/**
+ * Values the offline runtime made up (ids, endpoints, OIDC issuers, mock ARNs) become
+ * `<what they stand for>` on their side: the real cloud decides them, so they are no change.
+ * One pattern for all of them (a plan has one per resource), longest first.
+ */
+function inventedRule(invented: Readonly<Record<string, string>> | undefined): Rule[] {
+    const values = Object.keys(invented ?? {}).sort((a, b) => b.length - a.length);
+    if (values.length === 0) return [];
+    const escaped = values.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+    return [[new RegExp(`(?<![A-Za-z0-9])(?:${escaped.join("|")})(?![A-Za-z0-9])`, "g"), (m) => `<${invented![m]}>`]];
 }
 
 function addRule(rules: Rules, what: string, before: string, after: string): void {
@@ -135,45 +149,75 @@ function urnLabel(urn: string, n: Normalize, withType: boolean): string {
     return withType && type ? `${type} ${name}` : name;
 }
 
+/** Each side's normalisation for comparing, and for showing (only made-up values become `<…>`). */
+interface Sides {
+    readonly nb: Normalize;
+    readonly na: Normalize;
+    readonly showB: Normalize;
+    readonly showA: Normalize;
+}
+
 /** Compares two values under their sides' normalisation, recording each differing leaf. */
-function compare(before: unknown, after: unknown, path: string, nb: Normalize, na: Normalize, out: Change[]): void {
+function compare(before: unknown, after: unknown, path: string, sides: Sides, out: Change[]): void {
+    const { nb, na } = sides;
+    const record = () => out.push({ path, before: normalized(before, sides.showB), after: normalized(after, sides.showA) });
     if (before === after) return;
     if (typeof before === "string" && typeof after === "string") {
         if (nb(before) === na(after)) return;
         const [db, da] = [jsonDocument(before), jsonDocument(after)];
-        if (db !== undefined && da !== undefined) return compare(db, da, `${path}(json)`, nb, na, out);
-        out.push({ path, before, after });
+        if (db !== undefined && da !== undefined) return compare(db, da, `${path}(json)`, sides, out);
+        record();
         return;
     }
     if (isRecord(before) && isRecord(after)) {
         for (const key of [...new Set([...Object.keys(before), ...Object.keys(after)])].sort()) {
-            compare(before[key], after[key], childPath(path, key), nb, na, out);
+            compare(before[key], after[key], childPath(path, key), sides, out);
         }
         return;
     }
     if (Array.isArray(before) && Array.isArray(after) && before.length === after.length) {
-        before.forEach((b, i) => compare(b, after[i], `${path}[${i}]`, nb, na, out));
+        before.forEach((b, i) => compare(b, after[i], `${path}[${i}]`, sides, out));
         return;
     }
     if (Array.isArray(before) || Array.isArray(after) || isRecord(before) || isRecord(after)) {
         // Lists of different lengths, or different shapes: the whole value once, unless equal after normalising.
-        if (JSON.stringify(normalized(before, nb)) !== JSON.stringify(normalized(after, na))) out.push({ path, before, after });
+        if (JSON.stringify(normalized(before, nb)) !== JSON.stringify(normalized(after, na))) record();
         return;
     }
-    if (before !== after) out.push({ path, before, after });
+    if (before !== after) record();
 }
 
 function normalized(v: unknown, n: Normalize): unknown {
     if (typeof v === "string") return n(v);
+    if (v === undefined) return v;
     if (Array.isArray(v)) return v.map((x) => normalized(x, n));
     if (isRecord(v)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, normalized(v[k], n)]));
     return v;
 }
 
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Between two stacks, a digest of text (a Deployment's `data-infra/config-sha256`) differs
+ * because the text names the stack, which the placeholders cannot reach inside a hash. The
+ * text itself (the ConfigMap) is compared through the placeholders, so its digest is left out.
+ */
+function dropDigests(changes: Change[]): void {
+    for (let i = changes.length - 1; i >= 0; i--) {
+        const { before, after } = changes[i];
+        if (typeof before === "string" && typeof after === "string" && SHA256.test(before) && SHA256.test(after)) changes.splice(i, 1);
+    }
+}
+
 export function diffPlans(next: Plan, base: Plan): PlanDiff {
     const rules = stackRules(next.stack, base.stack);
     if (next.stack !== base.stack) accountRules(next, base, rules);
+    // Made-up values first, so that the stack's tokens in what they stand for are normalised too.
+    const [inventedBase, inventedNext] = [inventedRule(base.invented), inventedRule(next.invented)];
+    rules.base.unshift(...inventedBase);
+    rules.next.unshift(...inventedNext);
     const [nb, na, notes] = [normalizer(rules.base), normalizer(rules.next), rules.notes];
+    const sides: Sides = { nb, na, showB: normalizer(inventedBase), showA: normalizer(inventedNext) };
     const baseById = new Map(base.resources.map((r) => [nb(r.urn), r]));
     const nextIds = new Set(next.resources.map((r) => na(r.urn)));
     const labelBase = (urn: string | undefined, withType = true) => (urn === undefined ? undefined : urnLabel(urn, nb, withType));
@@ -189,7 +233,8 @@ export function diffPlans(next: Plan, base: Plan): PlanDiff {
             continue;
         }
         const changes: Change[] = [];
-        compare(before.inputs, r.inputs, "", nb, na, changes);
+        compare(before.inputs, r.inputs, "", sides, changes);
+        if (next.stack !== base.stack) dropDigests(changes);
         const labelled: [string, unknown, unknown][] = [
             ["provider", labelBase(before.provider, false), labelNext(r.provider, false)],
             ["parent", labelBase(before.parent), labelNext(r.parent)],
@@ -212,7 +257,7 @@ export function diffPlans(next: Plan, base: Plan): PlanDiff {
     }
     const removed = base.resources.filter((r) => !nextIds.has(nb(r.urn)));
     const outputs: Change[] = [];
-    compare(base.outputs, next.outputs, "", nb, na, outputs);
+    compare(base.outputs, next.outputs, "", sides, outputs);
     const groups = [...next.groups, ...base.groups.filter((g) => !next.groups.includes(g))];
     return { stack: next.stack, against: base.stack, normalized: notes, groups, added, removed, changed, unchanged, outputs };
 }

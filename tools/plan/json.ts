@@ -32,6 +32,7 @@ export function toPlan(run: ProgramRun): Plan {
         resources,
         outputs: run.outputs,
         secretOutputs: [...run.secretOutputs],
+        invented: { ...run.invented },
     };
 }
 

@@ -47,4 +47,9 @@ export interface Plan {
     /** Stack outputs, secrets masked. */
     readonly outputs: Record<string, unknown>;
     readonly secretOutputs: readonly string[];
+    /**
+     * Values the offline runtime made up, with what each stands for (ProgramRun.invented); the
+     * diff shows them as `<what it stands for>`. Absent in plans saved before it existed.
+     */
+    readonly invented?: Readonly<Record<string, string>>;
 }

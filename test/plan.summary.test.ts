@@ -1,0 +1,103 @@
+// `npm run plan -- --stack <s> --summary`: the plan on one screen (≤ 60 lines, even for 16
+// prototypes): counts per prototype × kind, the estimate and what needs attention.
+import { main } from "../tools/plan";
+import { brief, kindOf, renderBrief } from "../tools/plan/brief";
+import { estimate } from "../tools/plan/estimate";
+import { toPlan } from "../tools/plan/json";
+import { summarize } from "../tools/plan/summary";
+import { Plan } from "../tools/plan/types";
+import { runProgram } from "../tools/mockRuntime";
+import { configFrom, prototypesWithShards, runWithShards } from "./helpers/stacks";
+
+async function plan(...argv: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(argv, { out: (t) => out.push(t), err: (t) => err.push(t) });
+    return { code, out: out.join("\n"), err: err.join("\n") };
+}
+
+const SIXTEEN = prototypesWithShards(15);
+
+describe("--summary of a 16-prototype stack", () => {
+    let sixteen: Plan;
+    let text: string;
+    beforeAll(async () => {
+        sixteen = toPlan(await runWithShards(15));
+        text = renderBrief(sixteen, summarize(sixteen), estimate(sixteen));
+    }, 120_000);
+
+    test("fits one screen: 60 lines or fewer", () => {
+        expect(sixteen.groups).toHaveLength(17); // stack-wide + 16 prototypes
+        expect(text.trimEnd().split("\n").length).toBeLessThanOrEqual(60);
+    });
+
+    test("has one row per prototype whose counts add up to the cloud resources of that prototype", () => {
+        const b = brief(sixteen, estimate(sixteen));
+        const cloud = sixteen.resources.filter((r) => r.custom && !r.type.startsWith("pulumi:providers:"));
+        for (const prototype of SIXTEEN) {
+            const row = b.matrix.find((m) => m.group === prototype)!;
+            expect(row.total).toBe(cloud.filter((r) => r.prototype === prototype).length);
+            expect(text).toMatch(new RegExp(`^  ${prototype}\\s+${row.total}\\s`, "m"));
+        }
+        const total = b.matrix.find((m) => m.group === "total")!;
+        expect(total.total).toBe(cloud.length);
+        // Tapir and Ouroboros tables exist on global only: global has more tables than a shard.
+        expect(b.matrix.find((m) => m.group === "global")!.byKind.DynamoDB).toBe(6);
+        expect(b.matrix.find((m) => m.group === "s14")!.byKind.DynamoDB).toBe(4);
+    });
+
+    test("prints the estimate in one line", () => {
+        const est = estimate(sixteen);
+        const line = text.split("\n").filter((l) => l.startsWith("Estimated cold `pulumi up`:"));
+        expect(line).toHaveLength(1);
+        expect(line[0]).toContain(`${est.chain.length} steps`);
+    });
+});
+
+test("each type lands in the kind a reader expects", () => {
+    expect(kindOf("aws:s3/bucketPolicy:BucketPolicy")).toBe("S3");
+    expect(kindOf("aws:rds/clusterInstance:ClusterInstance")).toBe("Aurora");
+    expect(kindOf("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")).toBe("network");
+    expect(kindOf("aws:cloudwatch/metricAlarm:MetricAlarm")).toBe("alarms");
+    expect(kindOf("kubernetes:batch/v1:CronJob")).toBe("k8s");
+    expect(kindOf("random:index/randomPassword:RandomPassword")).toBe("other");
+});
+
+describe("staging-co through the command", () => {
+    let full: { code: number; out: string };
+    let summary: { code: number; out: string };
+    beforeAll(async () => {
+        [full, summary] = [await plan("--stack", "staging-co"), await plan("--stack", "staging-co", "--summary")];
+    }, 120_000);
+
+    test("with alerts off it says so under needs attention, and names the secret inputs without their values", () => {
+        expect(summary.code).toBe(0);
+        expect(summary.out).toMatch(/Needs attention:\n {2}- alerts are off: \d+ of \d+ alarms notify nobody \(data-infra:alertsEnabled is false\)/);
+        expect(summary.out).toContain("masterPassword");
+        expect(summary.out).not.toContain("MOCK-SECRET");
+    });
+
+    test("the full tree stays the default; --summary prints no tree", () => {
+        expect(full.out).toContain("Summary of staging-co");
+        expect(full.out.split("\n").length).toBeGreaterThan(200);
+        expect(summary.out).not.toContain("Summary of staging-co");
+        expect(summary.out).toContain("Cloud resources per prototype and kind:");
+    });
+});
+
+test("with alerts on, the alerts line is gone", async () => {
+    const p = toPlan(await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:alertsEnabled": "true" }) }));
+    expect(brief(p, estimate(p)).attention.some((a) => a.startsWith("alerts are off"))).toBe(false);
+}, 120_000);
+
+test("the program's warnings head the needs-attention list", () => {
+    const p = toPlan({ stack: "x", resources: [], invokes: [], outputs: {}, secretOutputs: [], plainInputs: new Map(), warnings: [], invented: {} });
+    const attention = brief(p, estimate(p), ["data-infra:foo is deprecated"]).attention;
+    expect(attention[0]).toBe("warning: data-infra:foo is deprecated");
+});
+
+test("--summary with --diff is a usage error", async () => {
+    const r = await plan("--stack", "staging-co", "--summary", "--diff", "--against", "prod-co");
+    expect(r.code).toBe(2);
+    expect(r.err).toContain("--summary and --diff");
+});
