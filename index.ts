@@ -7,14 +7,16 @@ import { BarragemAurora, BarragemAuroraBase } from "./components/barragemAurora"
 import { BarragemSecret } from "./components/barragemSecret";
 import { BucketSet } from "./components/bucketSet";
 import { lookupCountryZone } from "./components/canonicalDns";
+import { CustomerKey, storageKeyPolicy } from "./components/kmsKey";
 import { KubernetesProviders } from "./components/kubernetesProviders";
 import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
-import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
+import { kmsAlias } from "./stacks/kmsNames";
+import { alertTopicName, barragemSecret, commonEtlSpecCountry, kubernetesClusterName, metapodVeiga } from "./stacks/naming";
 import { readCountryStack } from "./stacks/read";
-import { serviceHosts } from "./stacks/services";
+import { barragemRoleArns, INGRESS_CONTROLLER_NAMESPACE, serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
@@ -36,6 +38,7 @@ export = async function dataInfra() {
     // Spin AuroraDB: what all prototypes share, then one cluster per prototype.
     const auroraBase = new BarragemAuroraBase("barragem-aurora", {
         env: stack.env,
+        accountId: stack.accounts.country.id,
         engineMajor: stack.aurora.major,
         vpcName: stack.vpcName,
         kubernetesNodesSecurityGroupName: stack.kubernetesNodesSecurityGroupName,
@@ -44,6 +47,18 @@ export = async function dataInfra() {
     const secret = new BarragemSecret("barragem-secret", {
         secretsBucket: barragemSecret.bucket(stack.country, stack.env),
         key: barragemSecret.key,
+        keyAlias: kmsAlias.barragemSecret(stack.env),
+        accountId: stack.accounts.country.id,
+        region: stack.region,
+        writerRoleArn: stack.accounts.country.deployRoleArn,
+        readerRoleArns: barragemRoleArns(stack),
+        provider: aws.country(),
+    });
+    // Aurora storage under a key of ours (new clusters only: kmsKeyId is immutable, see docs/services.md).
+    const storageKey = new CustomerKey("barragem-aurora-storage-key", {
+        alias: kmsAlias.auroraStorage(stack.env),
+        description: `Storage of Barragem's Aurora clusters (${stack.stackName})`,
+        policy: JSON.stringify(storageKeyPolicy(stack.accounts.country.id)),
         provider: aws.country(),
     });
 
@@ -73,6 +88,7 @@ export = async function dataInfra() {
             engineVersion: stack.aurora.engineVersion,
             instanceClass: stack.aurora.instanceClass,
             base: auroraBase,
+            storageKmsKeyArn: storageKey.arn,
             masterPassword: secret.password,
             alerts: alerts.routing,
             provider: aws.country(),
@@ -83,16 +99,34 @@ export = async function dataInfra() {
 
     // Spin Veiga, Correnteza, Alph, Ouroboros, Conrado, Tapir and Barragem, with their canonical
     // DNS and Barragem's segment schedule: per prototype, on that prototype's own cluster.
-    const clusters = new KubernetesProviders(stack, aws.country());
-    const zoneId = lookupCountryZone(stack.domain, aws.country());
+    const clusters = new KubernetesProviders({
+        countryAccountId: stack.accounts.country.id,
+        region: stack.region,
+        roleArn: stack.accounts.country.deployRoleArn,
+        clusters: Object.fromEntries(
+            stack.prototypes.map((prototype) => {
+                const { context, ...cluster } = stack.kubernetes[prototype];
+                // Until the config tells a given context from its default, the default means "look the EKS cluster up".
+                const given = context !== kubernetesClusterName(stack.env, prototype, stack.stackId);
+                return [prototype, { ...cluster, ...(given ? { context } : {}) }];
+            }),
+        ),
+        awsProvider: aws.country(),
+    });
+    const zoneId = lookupCountryZone({ name: stack.domain, private: true }, aws.country());
     for (const prototype of stack.prototypes) {
+        const cluster = clusters.of(prototype);
         new PrototypeServices(`${prototype}-services`, {
             stack,
             prototype,
-            cluster: clusters.of(prototype),
-            tables: dataTables[prototype],
+            cluster,
+            tables: dataTables,
             aurora: databases[prototype],
             zoneId,
+            ingress: { className: cluster.ingressClass, annotations: {} },
+            ingressControllerNamespace: INGRESS_CONTROLLER_NAMESPACE,
+            vpcCidr: auroraBase.vpcCidr,
+            secretKeyArn: secret.keyArn,
             awsProvider: aws.country(),
         });
     }
@@ -108,6 +142,7 @@ export = async function dataInfra() {
         countryWideBucketsOwner: `${COUNTRY_WIDE_BUCKETS_OWNER}-${stack.country}`,
         tables,
         auroraEndpoints,
+        barragemSecretKeyArn: secret.keyArn,
         barragemSecretObject: `s3://${barragemSecret.bucket(stack.country, stack.env)}/${barragemSecret.key}`,
         alertTopicArn: alerts.topicArn,
         alertsEnabled: stack.alertsEnabled,

@@ -37,6 +37,8 @@ export interface PlannedResource {
     readonly dependencies: readonly string[];
     /** Explicit dependsOn only. */
     readonly dependsOn: readonly string[];
+    /** Inputs the engine leaves as they are in the cloud (`ignoreChanges`). */
+    readonly ignoreChanges?: readonly string[];
 }
 
 export interface PlannedInvoke {
@@ -168,7 +170,8 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 state.readerEndpoint = `${physical}.cluster-ro-mock.${region}.rds.amazonaws.com`;
                 break;
             case "aws:rds/clusterInstance:ClusterInstance":
-                state.endpoint = `${physical}.mock.${region}.rds.amazonaws.com`;
+                // An instance also names its cluster (clusterIdentifier): its own identifier is what RDS puts first.
+                state.endpoint = `${String(inputs.identifier ?? physical)}.mock.${region}.rds.amazonaws.com`;
                 break;
             case "aws:iam/role:Role":
                 state.arn = `arn:aws:iam::${account}:role/${physical}`;
@@ -178,6 +181,10 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 break;
             case "aws:dynamodb/table:Table":
                 state.arn = `arn:aws:dynamodb:${region}:${account}:table/${physical}`;
+                break;
+            case "aws:kms/key:Key":
+                state.keyId = `mock-key-${args.name}`;
+                state.arn = `arn:aws:kms:${region}:${account}:key/mock-key-${args.name}`;
                 break;
             case "aws:sns/topic:Topic":
                 state.arn = `arn:aws:sns:${region}:${account}:${physical}`;
@@ -205,6 +212,8 @@ class FakeCloud implements pulumi.runtime.Mocks {
             case "aws:eks/getCluster:getCluster":
                 return {
                     name: inputs.name,
+                    endpoint: `https://MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}.gr7.${this.region(args.provider)}.eks.amazonaws.com`,
+                    certificateAuthorities: [{ data: "TU9DSy1DQQ==" }],
                     identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.region(args.provider)}.amazonaws.com/id/MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}` }] }],
                 };
             default:
@@ -332,6 +341,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
                     retainOnDelete: req.getRetainondelete() === true,
                     dependencies: [...new Set(dependencies)],
                     dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
+                    ignoreChanges: req.getIgnorechangesList(),
                 };
                 resources.push(planned);
                 plainInputs.set(urn, plain);
