@@ -13,6 +13,8 @@ const T = {
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     cronJob: "kubernetes:batch/v1:CronJob",
     namespace: "kubernetes:core/v1:Namespace",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     k8sProvider: "pulumi:providers:kubernetes",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
@@ -209,6 +211,89 @@ describe.each(STACK_FILES)("workloads of %s", (stackName) => {
     });
 });
 
+describe.each(STACK_FILES)("private by default in %s", (stackName) => {
+    const env = envOf(stackName);
+    const policiesOf = (run: ProgramRun, prototype: string) =>
+        Object.fromEntries(
+            resourcesOfType(run, T.networkPolicy)
+                .filter((p) => prototypeOf(p) === prototype)
+                .map((p) => [String((p.inputs.metadata as Json).name), p.inputs.spec as Json]),
+        );
+
+    test("every prototype's namespace denies all ingress and egress by default", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            expect(policiesOf(run, prototype)["default-deny"]).toEqual({ podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"] });
+        }
+        for (const policy of resourcesOfType(run, T.networkPolicy)) expect((policy.inputs.metadata as Json).namespace).toBe("data-infra");
+    });
+
+    test("only the ingress controller's namespace reaches the services, on their HTTP port", () => {
+        const spec = policiesOf(runs[stackName], "s0")["allow-from-ingress-controller"];
+        expect(spec).toEqual({
+            podSelector: { matchLabels: { "app.kubernetes.io/component": "api" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] }],
+        });
+    });
+
+    test("the segment schedule reaches Barragem, Ouroboros its transactor, Barragem its Aurora in the VPC", () => {
+        const run = runs[stackName];
+        const global = policiesOf(run, "global");
+        expect(global["allow-segment-schedule-to-barragem"].ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "barragem", "app.kubernetes.io/component": "segment-schedule" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
+        expect(global["allow-ouroboros-to-transactor"].ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "ouroboros", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 4334 }] },
+        ]);
+        expect(global["allow-barragem-to-aurora"].egress).toEqual([{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+        // No transactor on a shard, so no policy for one.
+        expect(Object.keys(policiesOf(run, "s0")).filter((n) => n.includes("transactor"))).toEqual([]);
+    });
+
+    test("the segment schedule may call Barragem and nothing else; every pod may use the cluster DNS", () => {
+        const global = policiesOf(runs[stackName], "global");
+        expect(global["segment-schedule-egress"].egress).toEqual([
+            { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "barragem", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
+        expect(global["allow-dns"].egress).toEqual([
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ]);
+    });
+
+    test("Ingresses use the cluster's ingress class with TLS, behind an internal load balancer", () => {
+        for (const ingress of resourcesOfType(runs[stackName], T.ingress)) {
+            expect((ingress.inputs.spec as Json).ingressClassName).toBe("nginx");
+        }
+    });
+
+    test(`${env === "prod" ? "every service of prod has a PodDisruptionBudget and spreads its replicas across zones" : "staging's single replicas have no PodDisruptionBudget and no zone spread"}`, () => {
+        const run = runs[stackName];
+        const pdbs = resourcesOfType(run, T.pdb);
+        const multi = resourcesOfType(run, T.deployment).filter((d) => Number((d.inputs.spec as Json).replicas) >= 2);
+        expect(pdbs.map((p) => p.name).sort()).toEqual(multi.map((d) => d.name).sort());
+        expect(pdbs.length).toBe(env === "prod" ? 11 : 0);
+        for (const pdb of pdbs) {
+            const d = byName(run, T.deployment, pdb.name);
+            expect(pdb.inputs.spec).toEqual({ maxUnavailable: 1, selector: (d.inputs.spec as Json).selector });
+        }
+        for (const d of resourcesOfType(run, T.deployment)) {
+            const spread = podSpec(d).topologySpreadConstraints as Json[] | undefined;
+            if (env === "prod") {
+                expect(spread).toEqual([{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector }]);
+            } else {
+                expect(spread).toBeUndefined();
+            }
+        }
+    });
+});
+
 describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
     const env = envOf(stackName);
 
@@ -239,6 +324,26 @@ describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
             valid_input_path_buckets: [`nu-spark-metapod-manual-dataset-series-co-${env}`],
             "ouroboros-datomic-table": `${env}-global-ouroboros-datomic`,
         });
+    });
+
+    test("the transactor writes its data-dir and log-dir on writable volumes of its own container, root filesystem read-only", () => {
+        const run = runs[stackName];
+        const data = workload(run, T.configMap, "global", "ouroboros-datomic").inputs.data as Record<string, string>;
+        const properties = Object.fromEntries(
+            data["transactor.properties"]
+                .split("\n")
+                .filter((line) => line.includes("="))
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
+        const spec = podSpec(workload(run, T.deployment, "global", "ouroboros-datomic"));
+        const [container] = containers(spec);
+        expect((container.securityContext as Json).readOnlyRootFilesystem).toBe(true);
+        const emptyDirs = new Set((spec.volumes as Json[]).filter((v) => v.emptyDir !== undefined).map((v) => v.name));
+        const writable = (container.volumeMounts as Json[]).filter((m) => m.readOnly !== true && emptyDirs.has(m.name)).map((m) => String(m.mountPath));
+        for (const key of ["data-dir", "log-dir"]) {
+            const dir = properties[key];
+            expect({ key, dir, writable: writable.some((mount) => dir === mount || dir.startsWith(`${mount}/`)) }).toEqual({ key, dir: expect.stringMatching(/^\//), writable: true });
+        }
     });
 
     test("the transactor stores in the ouroboros-datomic table and advertises its in-cluster name", () => {
