@@ -13,9 +13,17 @@ import {
     auroraStorageEncrypted,
 } from "./aurora";
 import { dynamodbEncryption, dynamodbPointInTimeRecovery } from "./dynamodb";
-import { iamNoWildcards } from "./iam";
-import { k8sNoPrivilegeOrHostNamespaces, k8sReadinessProbe, k8sResources, k8sRunAsNonRoot } from "./kubernetes";
-import { sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
+import { iamNoWildcards, iamTrustScoped } from "./iam";
+import {
+    k8sIngressInternal,
+    k8sNamespaceDefaultDeny,
+    k8sNoPrivilegeOrHostNamespaces,
+    k8sReadinessProbe,
+    k8sReadOnlyRootFilesystem,
+    k8sResources,
+    k8sRunAsNonRoot,
+} from "./kubernetes";
+import { dnsPrivateZone, sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
 import { s3DenyInsecureTransport, s3Encryption, s3NoPublicPrincipal, s3PublicAccessBlock } from "./s3";
 import { explicitProviders, noPlainSecrets, statefulResourcesProtected } from "./stack";
 
@@ -41,10 +49,15 @@ export const RULES: readonly Rule[] = [
     sgNoPublicIngress,
     sgDatabasePortsFromSecurityGroups,
     iamNoWildcards,
+    iamTrustScoped,
     k8sNoPrivilegeOrHostNamespaces,
     k8sRunAsNonRoot,
     k8sResources,
     k8sReadinessProbe,
+    k8sReadOnlyRootFilesystem,
+    k8sNamespaceDefaultDeny,
+    k8sIngressInternal,
+    dnsPrivateZone,
     statefulResourcesProtected,
     explicitProviders,
     noPlainSecrets,
