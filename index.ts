@@ -13,10 +13,9 @@ import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
-import { kmsAlias } from "./stacks/kmsNames";
-import { alertTopicName, barragemSecret, commonEtlSpecCountry, kubernetesClusterName, metapodVeiga } from "./stacks/naming";
+import { alertTopicName, aurora, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
 import { readCountryStack } from "./stacks/read";
-import { barragemRoleArns, INGRESS_CONTROLLER_NAMESPACE, serviceHosts } from "./stacks/services";
+import { barragemRoleArns, serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
@@ -47,20 +46,25 @@ export = async function dataInfra() {
     const secret = new BarragemSecret("barragem-secret", {
         secretsBucket: barragemSecret.bucket(stack.country, stack.env),
         key: barragemSecret.key,
-        keyAlias: kmsAlias.barragemSecret(stack.env),
+        keyAlias: barragemSecret.keyAlias(stack.env),
         accountId: stack.accounts.country.id,
         region: stack.region,
         writerRoleArn: stack.accounts.country.deployRoleArn,
         readerRoleArns: barragemRoleArns(stack),
         provider: aws.country(),
     });
-    // Aurora storage under a key of ours (new clusters only: kmsKeyId is immutable, see docs/services.md).
-    const storageKey = new CustomerKey("barragem-aurora-storage-key", {
-        alias: kmsAlias.auroraStorage(stack.env),
-        description: `Storage of Barragem's Aurora clusters (${stack.stackName})`,
-        policy: JSON.stringify(storageKeyPolicy(stack.accounts.country.id)),
-        provider: aws.country(),
-    });
+    // Aurora storage under a key of ours (kmsKeyId is immutable: see docs/services.md for existing clusters).
+    const storageKmsKeyArn =
+        stack.aurora.storageKey === "customer-managed"
+            ? new CustomerKey("barragem-aurora-storage-key", {
+                  alias: aurora.storageKeyAlias(stack.env),
+                  description: `Storage of Barragem's Aurora clusters (${stack.stackName})`,
+                  policy: JSON.stringify(storageKeyPolicy(stack.accounts.country.id)),
+                  provider: aws.country(),
+              }).arn
+            : stack.aurora.storageKey === "aws-managed"
+              ? undefined
+              : stack.aurora.storageKey;
 
     const tables: Record<string, Record<string, pulumi.Output<string>>> = {};
     const auroraEndpoints: Record<string, pulumi.Output<string>> = {};
@@ -88,7 +92,7 @@ export = async function dataInfra() {
             engineVersion: stack.aurora.engineVersion,
             instanceClass: stack.aurora.instanceClass,
             base: auroraBase,
-            storageKmsKeyArn: storageKey.arn,
+            storageKmsKeyArn,
             masterPassword: secret.password,
             alerts: alerts.routing,
             provider: aws.country(),
@@ -103,17 +107,10 @@ export = async function dataInfra() {
         countryAccountId: stack.accounts.country.id,
         region: stack.region,
         roleArn: stack.accounts.country.deployRoleArn,
-        clusters: Object.fromEntries(
-            stack.prototypes.map((prototype) => {
-                const { context, ...cluster } = stack.kubernetes[prototype];
-                // Until the config tells a given context from its default, the default means "look the EKS cluster up".
-                const given = context !== kubernetesClusterName(stack.env, prototype, stack.stackId);
-                return [prototype, { ...cluster, ...(given ? { context } : {}) }];
-            }),
-        ),
+        clusters: stack.kubernetes,
         awsProvider: aws.country(),
     });
-    const zoneId = lookupCountryZone({ name: stack.domain, private: true }, aws.country());
+    const zoneId = lookupCountryZone(stack.dnsZone, aws.country());
     for (const prototype of stack.prototypes) {
         const cluster = clusters.of(prototype);
         new PrototypeServices(`${prototype}-services`, {
@@ -123,8 +120,8 @@ export = async function dataInfra() {
             tables: dataTables,
             aurora: databases[prototype],
             zoneId,
-            ingress: { className: cluster.ingressClass, annotations: {} },
-            ingressControllerNamespace: INGRESS_CONTROLLER_NAMESPACE,
+            ingress: { className: cluster.ingressClass, annotations: cluster.ingressAnnotations },
+            ingressControllerNamespace: cluster.ingressControllerNamespace,
             vpcCidr: auroraBase.vpcCidr,
             secretKeyArn: secret.keyArn,
             awsProvider: aws.country(),

@@ -4,8 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Env } from "../stacks/config";
-import { unqualifiedInstanceEndpoint } from "../stacks/auroraEndpoint";
-import { aurora } from "../stacks/naming";
+import { aurora, unqualifiedInstanceEndpoint } from "../stacks/naming";
 import { alarm, AlertRouting } from "./alerts";
 
 export const AURORA_PORT = 5432;

@@ -17,6 +17,8 @@ export interface PrototypeCluster {
     readonly provider: k8s.Provider;
     readonly namespace: string;
     readonly ingressClass: string;
+    readonly ingressAnnotations: Readonly<Record<string, string>>;
+    readonly ingressControllerNamespace: string;
     /** The IAM OIDC provider the service roles trust: from config, or looked up from the EKS cluster. */
     readonly oidcProviderArn: pulumi.Output<string>;
 }
@@ -28,6 +30,8 @@ export interface ClusterSettings {
     readonly context?: string;
     readonly namespace: string;
     readonly ingressClass: string;
+    readonly ingressAnnotations: Readonly<Record<string, string>>;
+    readonly ingressControllerNamespace: string;
     readonly oidcProviderArn?: string;
 }
 
@@ -103,7 +107,15 @@ export class KubernetesProviders {
                           }
                           return oidcProviderArn(args.countryAccountId, issuer);
                       });
-            this.clusters.set(prototype, { prototype, provider, namespace: cluster.namespace, ingressClass: cluster.ingressClass, oidcProviderArn: oidc });
+            this.clusters.set(prototype, {
+                prototype,
+                provider,
+                namespace: cluster.namespace,
+                ingressClass: cluster.ingressClass,
+                ingressAnnotations: cluster.ingressAnnotations,
+                ingressControllerNamespace: cluster.ingressControllerNamespace,
+                oidcProviderArn: oidc,
+            });
         }
     }
 

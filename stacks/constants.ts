@@ -36,9 +36,16 @@ export type Workload = (typeof WORKLOADS)[number];
 /** Defaults of the services' keys (documented in the config schema, stacks/schema.ts). */
 export const SERVICE_DEFAULTS = {
     namespace: "data-infra",
-    ingressClass: "nginx",
+    /** An ingress-nginx controller whose Service is an internal NLB (service.beta.kubernetes.io/aws-load-balancer-scheme: internal). */
+    ingressClass: "nginx-internal",
+    /** Where that controller runs: the only namespace allowed into the services. */
+    ingressControllerNamespace: "ingress-nginx",
     segmentCron: "*/5 * * * *",
+    /** curl mirrored into the stack's registry (docs/services.md "Images"): `<imageRegistry>/<segmentImage>`. */
     segmentImage: "curlimages/curl:8.11.1",
     requests: { cpu: "500m", memory: "2Gi" },
     limits: { cpu: "2", memory: "2Gi" },
 } as const;
+
+/** Aurora's storage key: the stack creates a customer-managed key, or keeps RDS's AWS-managed key (clusters that exist already). */
+export const AURORA_STORAGE_KEYS = ["customer-managed", "aws-managed"] as const;

@@ -8,6 +8,8 @@ import {
     barragemSecret,
     canonicalHost,
     dynamodbTableArn,
+    iamRoleArn,
+    imageReference,
     inClusterHost,
     serviceRoleName,
     stackHost,
@@ -137,16 +139,13 @@ export const SERVICE_ROWS: readonly ServiceRow[] = [
 
 /** IAM role ARN of a workload's ServiceAccount on a prototype (known before the role exists, e.g. for key policies). */
 export function serviceRoleArn(stack: CountryStack, prototype: string, workload: Workload): string {
-    return `arn:aws:iam::${stack.accounts.country.id}:role/${serviceRoleName(stack.env, prototype, workload)}`;
+    return iamRoleArn(stack.accounts.country.id, serviceRoleName(stack.env, prototype, workload));
 }
 
 /** Every prototype's Barragem role: the readers of its secret file. */
 export function barragemRoleArns(stack: CountryStack): string[] {
     return stack.prototypes.filter((p) => rowsOn(p).some((r) => r.workload === "barragem")).map((p) => serviceRoleArn(stack, p, "barragem"));
 }
-
-/** Namespace of the ingress controller (ingress-nginx's own default): the only peer allowed into the services from outside. */
-export const INGRESS_CONTROLLER_NAMESPACE = "ingress-nginx";
 
 /** Every service serves HTTP here and answers the runbook's health check (`ser curl get … /api/version`). */
 export const API_PORT = 8080;
@@ -313,7 +312,7 @@ export function workloadPlans<E>(stack: CountryStack, prototype: string, auroraE
             name: row.workload,
             namespace,
             labels: { ...standardLabels(stack, prototype, row.service), "app.kubernetes.io/component": row.component },
-            image: `${image.repository}:${image.version}`,
+            image: imageReference(image.repository, image.version),
             size: stack.workloads[row.workload],
             port: api ? { name: "http", number: API_PORT } : { name: "datomic", number: DATOMIC_PORT },
             probe: api ? { path: HEALTH_CHECK_PATH, port: API_PORT } : { path: DATOMIC_HEALTH.path, port: DATOMIC_HEALTH.port },

@@ -3,12 +3,11 @@ import * as path from "path";
 import { eksKubeconfig } from "../components/kubernetesProviders";
 import { accessPolicyDocument, trustPolicyDocument } from "../components/serviceAccess";
 import { loadBalancerTarget } from "../components/serviceWorkload";
-import { unqualifiedInstanceEndpoint } from "../stacks/auroraEndpoint";
 import { networkPolicyPlans, UNSTATED_EGRESS } from "../stacks/networkPolicies";
 import { byName, runProgram } from "../tools/mockRuntime";
 import { PROCESS_NEXT_SEGMENT_SCRIPT } from "../components/segmentSchedule";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
-import { canonicalHost, kubernetesClusterName, metapodVeiga, oidcIssuer, oidcProviderArn, serviceRoleName, stackHost } from "../stacks/naming";
+import { canonicalHost, kubernetesClusterName, metapodVeiga, oidcIssuer, oidcProviderArn, serviceRoleName, stackHost, unqualifiedInstanceEndpoint } from "../stacks/naming";
 import { accessGrants, barragemRoleArns, SERVICE_ROWS, serviceConfig, serviceHosts, servicesOn, workloadPlans } from "../stacks/services";
 
 const raw: RawConfig = {
@@ -67,7 +66,7 @@ describe("the service matrix", () => {
 
     test("plans put each workload's image, namespace and labels together", () => {
         const [veiga] = workloadPlans(stack, "global", "endpoint");
-        expect(veiga.image).toBe("nu-veiga:veiga-7");
+        expect(veiga.image).toBe("111111111111.dkr.ecr.us-east-1.amazonaws.com/nu-veiga:veiga-7");
         expect(veiga.labels).toEqual({
             "app.kubernetes.io/name": "veiga",
             "app.kubernetes.io/part-of": "data-infra",

@@ -170,10 +170,15 @@ describe.each(STACK_FILES)("workloads of %s", (stackName) => {
         expect((container.livenessProbe as Json).httpGet).toEqual({ path: "/health", port: 9999 });
     });
 
-    test("images are <repository>:<version> from config, per workload", () => {
+    test("every image names its registry: nu-<workload> in the country account's ECR at the configured version, the segment job's curl there too", () => {
+        const registry = `${COUNTRY_ACCOUNT[env]}.dkr.ecr.us-east-1.amazonaws.com`;
         for (const d of resourcesOfType(runs[stackName], T.deployment)) {
             const workloadName = String((d.inputs.metadata as Json).name);
-            expect(containers(podSpec(d))[0].image).toBe(`nu-${workloadName}:${images[workloadName].version}`);
+            expect(containers(podSpec(d))[0].image).toBe(`${registry}/nu-${workloadName}:${images[workloadName].version}`);
+        }
+        for (const c of resourcesOfType(runs[stackName], T.cronJob)) {
+            const pod = ((((c.inputs.spec as Json).jobTemplate as Json).spec as Json).template as Json).spec as Json;
+            expect(containers(pod)[0].image).toBe(`${registry}/curlimages/curl:8.11.1`);
         }
     });
 
@@ -267,10 +272,10 @@ describe.each(STACK_FILES)("private by default in %s", (stackName) => {
         ]);
     });
 
-    test("Ingresses use the cluster's ingress class with TLS, behind an internal load balancer", () => {
-        for (const ingress of resourcesOfType(runs[stackName], T.ingress)) {
-            expect((ingress.inputs.spec as Json).ingressClassName).toBe("nginx");
-        }
+    test("Ingresses use the internal ingress class by default", () => {
+        const ingresses = resourcesOfType(runs[stackName], T.ingress);
+        expect(ingresses).toHaveLength(11);
+        for (const ingress of ingresses) expect((ingress.inputs.spec as Json).ingressClassName).toBe("nginx-internal");
     });
 
     test(`${env === "prod" ? "every service of prod has a PodDisruptionBudget and spreads its replicas across zones" : "staging's single replicas have no PodDisruptionBudget and no zone spread"}`, () => {
@@ -292,6 +297,31 @@ describe.each(STACK_FILES)("private by default in %s", (stackName) => {
             }
         }
     });
+});
+
+test("an image pinned by digest is pulled by digest; ingress class, annotations and controller namespace come from config", async () => {
+    const digest = `sha256:${"0f".repeat(32)}`;
+    const images = JSON.parse(loadStackConfig("staging-co")["data-infra:images"]);
+    const run = await runProgram({
+        stack: "staging-co",
+        config: configFrom("staging-co", {
+            "data-infra:images": JSON.stringify({ ...images, tapir: { version: digest } }),
+            "data-infra:kubernetesClusters": JSON.stringify({
+                s0: { ingressClass: "alb", ingressAnnotations: { "alb.ingress.kubernetes.io/scheme": "internal" }, ingressControllerNamespace: "kube-system" },
+            }),
+        }),
+    });
+    expect(containers(podSpec(workload(run, T.deployment, "global", "tapir")))[0].image).toBe(`400000000101.dkr.ecr.us-east-1.amazonaws.com/nu-tapir@${digest}`);
+    const ingress = workload(run, T.ingress, "s0", "barragem");
+    expect((ingress.inputs.spec as Json).ingressClassName).toBe("alb");
+    expect(((ingress.inputs.metadata as Json).annotations as Json)["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
+    const fromController = byName(run, T.networkPolicy, "s0-network-allow-from-ingress-controller").inputs.spec as Json;
+    expect(((fromController.ingress as Json[])[0].from as Json[])[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } });
+});
+
+test("the canonical names go to a public zone only when the config says so", async () => {
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false }) }) });
+    expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
 });
 
 describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
