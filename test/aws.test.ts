@@ -330,6 +330,15 @@ describe.each(STACK_FILES)("keys of our own in %s", (stackName) => {
     });
 });
 
+test("clusters that exist already keep RDS's AWS-managed key, or take a given key, and no key is created for them", async () => {
+    const managed = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:auroraStorageKey": "aws-managed" }) });
+    for (const cluster of resourcesOfType(managed, T.cluster)) expect(cluster.inputs.kmsKeyId).toBeUndefined();
+    expect(resourcesOfType(managed, T.key).map((k) => k.name)).toEqual(["barragem-secret-key"]);
+    const arn = "arn:aws:kms:us-east-1:400000000101:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const given = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:auroraStorageKey": arn }) });
+    for (const cluster of resourcesOfType(given, T.cluster)) expect(cluster.inputs.kmsKeyId).toBe(arn);
+});
+
 test("the engine version comes from config and names the parameter groups", async () => {
     const run = await runProgram({ stack: "prod-co", config: configFrom("prod-co", { "data-infra:auroraEngineVersion": "17.4" }) });
     expect(byName(run, T.cluster, "prod-global-barragem-aurora").inputs.engineVersion).toBe("17.4");
