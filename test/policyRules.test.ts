@@ -160,6 +160,17 @@ const k8sIngress = (metadata: Record<string, unknown>, className?: string): Mini
     inputs: { metadata: { name: "veiga", ...metadata }, spec: { ...(className ? { ingressClassName: className } : {}), rules: [{ host: "staging-global-veiga.nu.com.co" }] } },
 });
 
+const replicated = (replicas: number): MinimalResource => ({
+    type: "kubernetes:apps/v1:Deployment",
+    name: "global-tapir",
+    inputs: { metadata: { name: "tapir", namespace: "data-infra" }, spec: { replicas, template: { metadata: { labels: { app: "tapir", tier: "api" } }, spec: podSpec() } } },
+});
+const pdb = (matchLabels: Record<string, string>, ns = "data-infra"): MinimalResource => ({
+    type: "kubernetes:policy/v1:PodDisruptionBudget",
+    name: "global-tapir-pdb",
+    inputs: { metadata: { name: "tapir", namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels } } },
+});
+
 // ---------- DNS ----------
 const zone = (inputs: Record<string, unknown>): MinimalResource => ({ type: "aws:route53/zone:Zone", name: "country-zone", inputs: { name: "nu.com.co", ...inputs } });
 
@@ -511,6 +522,17 @@ const CASES: Record<string, RuleCases> = {
             { title: "the public nginx class", resources: [k8sIngress({}, "nginx")], on: "global-veiga", says: /does not ask for an internal load balancer/ },
             { title: "an internet-facing ALB", resources: [k8sIngress({ annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" } }, "alb")], on: "global-veiga", says: /internal load balancer/ },
             { title: "no class at all (the cluster's default)", resources: [k8sIngress({})], on: "global-veiga", says: /internal load balancer/ },
+        ],
+    },
+    "k8s-pdb-for-replicated": {
+        compliant: [
+            { title: "two replicas with a budget selecting their pods", resources: [replicated(2), pdb({ app: "tapir" })] },
+            { title: "a single replica needs none", resources: [replicated(1)] },
+        ],
+        violating: [
+            { title: "two replicas without a budget", resources: [replicated(2)], on: "global-tapir", says: /runs 2 replicas without a PodDisruptionBudget/ },
+            { title: "a budget selecting other pods", resources: [replicated(3), pdb({ app: "conrado" })], on: "global-tapir", says: /runs 3 replicas/ },
+            { title: "a budget in another namespace", resources: [replicated(2), pdb({ app: "tapir" }, "other")], on: "global-tapir", says: /without a PodDisruptionBudget/ },
         ],
     },
     "dns-private-zone": {

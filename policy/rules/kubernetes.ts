@@ -227,3 +227,44 @@ export const k8sIngressInternal = resourceRule(
         },
     },
 );
+
+export const PDB_TYPE = "kubernetes:policy/v1:PodDisruptionBudget";
+const REPLICATED_TYPES = ["kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet"];
+
+/** Whether a selector's matchLabels all hold on the pod labels (an empty selector matches nothing for a PDB of ours). */
+function selects(selector: unknown, labels: Props): boolean {
+    const match = isObject(selector) && isObject(selector.matchLabels) ? selector.matchLabels : {};
+    const entries = Object.entries(match);
+    return entries.length > 0 && entries.every(([k, v]) => labels[k] === v);
+}
+
+export const k8sPdbForReplicated = stackRule(
+    {
+        name: "k8s-pdb-for-replicated",
+        summary: "Every Deployment or StatefulSet with 2 or more replicas has a PodDisruptionBudget in its namespace that selects its pods",
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy Terraform check (kube-score pod-disruption-budget)" },
+        fix: "ServiceWorkload creates one (maxUnavailable: 1) when replicas >= 2; a hand-written workload needs its own PodDisruptionBudget selecting its pod labels.",
+    },
+    {
+        validateStack: (args, reportViolation) => {
+            const budgets: { namespace: unknown; selector: unknown }[] = [];
+            for (const r of args.resources.filter((x) => x.type === PDB_TYPE)) {
+                const read = known(() => ({ namespace: metadataOf(r.props).namespace, selector: isObject(r.props.spec) ? r.props.spec.selector : undefined }));
+                if (read === undefined) return; // unknown during preview: judged once known
+                budgets.push(read);
+            }
+            for (const w of args.resources.filter((x) => REPLICATED_TYPES.includes(x.type))) {
+                const read = known(() => {
+                    const spec = isObject(w.props.spec) ? w.props.spec : {};
+                    const template = isObject(spec.template) ? spec.template : {};
+                    const labels = isObject(template.metadata) && isObject(template.metadata.labels) ? template.metadata.labels : {};
+                    return { replicas: spec.replicas, namespace: metadataOf(w.props).namespace, labels };
+                });
+                if (read === undefined || typeof read.replicas !== "number" || read.replicas < 2) continue;
+                if (!budgets.some((b) => b.namespace === read.namespace && selects(b.selector, read.labels))) {
+                    reportViolation(`${label(w)} runs ${read.replicas} replicas without a PodDisruptionBudget: a node drain may take them all at once.`, w.urn);
+                }
+            }
+        },
+    },
+);
