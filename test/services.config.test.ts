@@ -119,7 +119,7 @@ describe("a bad services config is refused with key, value and what is allowed",
         ["a registry with a scheme", { "data-infra:imageRegistry": "https://registry.example.com" }, 'data-infra:imageRegistry has value "https://registry.example.com"; allowed: a registry host'],
         ["a zone visibility as text", { "data-infra:dnsZone": '{"private": "yes"}' }, 'data-infra:dnsZone.private has value "yes"; allowed: true | false'],
         ["an unknown storage key", { "data-infra:auroraStorageKey": "mine" }, 'data-infra:auroraStorageKey has value "mine"; allowed: customer-managed | aws-managed | a KMS key ARN'],
-        ["an ingress annotation that is not text", { "data-infra:kubernetesClusters": '{"s0": {"ingressAnnotations": {"alb.ingress.kubernetes.io/scheme": 1}}}' }, "data-infra:kubernetesClusters.s0.ingressAnnotations.alb.ingress.kubernetes.io/scheme has value \"1\"; allowed: an annotation value, as a string"],
+        ["an ingress annotation that is not text", { "data-infra:kubernetesClusters": '{"s0": {"ingressAnnotations": {"alb.ingress.kubernetes.io/scheme": 1}}}' }, "data-infra:kubernetesClusters.s0.ingressAnnotations.alb.ingress.kubernetes.io/scheme has the number 1; allowed: an annotation value, as a string"],
         [
             "a cluster for a prototype the stack does not have",
             { "data-infra:kubernetesClusters": '{"s3": {"context": "x"}}' },
