@@ -11,25 +11,27 @@ import { CustomerKey, storageKeyPolicy } from "./components/kmsKey";
 import { KubernetesProviders } from "./components/kubernetesProviders";
 import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
+import { bucketPlans } from "./stacks/bucketAccess";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
 import { alertTopicName, aurora, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
-import { readCountryStack } from "./stacks/read";
+import { readCountryStack, readRunRole } from "./stacks/read";
 import { barragemRoleArns, serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
     const stack = readCountryStack();
-    const aws = new AwsProviders(stack);
+    const aws = new AwsProviders(stack, readRunRole());
 
     // Alerts stay off while a country is brought up (alertsEnabled).
     const alerts = new AlertTopic("alerts", { topicName: alertTopicName(stack.env), enabled: stack.alertsEnabled, provider: aws.country() });
 
     // Preparing S3 buckets: the country account's and nu-data's.
     const buckets = plannedBuckets(stack);
+    const bucketsWithGrants = bucketPlans(stack);
     for (const account of ["country", "data"] as const) {
         new BucketSet(`${account}-buckets`, {
-            buckets: buckets.filter((b) => b.account === account && b.ownedByThisStack),
+            buckets: bucketsWithGrants.filter((b) => b.account === account && b.ownedByThisStack),
             providerFor: (region) => aws.get(account, region),
         });
     }
@@ -106,7 +108,8 @@ export = async function dataInfra() {
     const clusters = new KubernetesProviders({
         countryAccountId: stack.accounts.country.id,
         region: stack.region,
-        roleArn: stack.accounts.country.deployRoleArn,
+        // The role this run assumes in the country account: deploy, or the read-only preview role.
+        roleArn: aws.roleArn("country"),
         clusters: stack.kubernetes,
         awsProvider: aws.country(),
     });

@@ -13,6 +13,21 @@ import { CustomerKey, secretKeyPolicy } from "./kmsKey";
 /** RDS refuses '/', '@', '"' and spaces in master passwords. */
 export const PASSWORD_SPEC = { length: 32, special: true, overrideSpecial: "!#$%&*()-_=+[]{}<>:?" } as const;
 
+/** Every RandomPassword input that only shapes generation: a change to any of them makes a new password. */
+export const PASSWORD_GENERATION_INPUTS = [
+    "length",
+    "special",
+    "overrideSpecial",
+    "upper",
+    "lower",
+    "numeric",
+    "number",
+    "minUpper",
+    "minLower",
+    "minNumeric",
+    "minSpecial",
+] as const;
+
 export interface BarragemSecretArgs {
     /** The existing secrets bucket; this program writes only the one object. */
     readonly secretsBucket: string;
@@ -36,7 +51,16 @@ export class BarragemSecret extends pulumi.ComponentResource {
 
     constructor(name: string, args: BarragemSecretArgs, opts?: pulumi.ComponentResourceOptions) {
         super("data-infra:aurora:BarragemSecret", name, {}, opts);
-        const password = new random.RandomPassword(`${name}-master-password`, { ...PASSWORD_SPEC }, { parent: this, protect: true });
+        const password = new random.RandomPassword(
+            `${name}-master-password`,
+            { ...PASSWORD_SPEC },
+            // A hand-built country keeps its password: `pulumi import` of a RandomPassword
+            // (terraform-provider-random ImportState, id = the password) records length =
+            // len(password) and overrideSpecial = null, and every generation parameter forces a
+            // new password. Ignoring them keeps an imported password (docs/adopt.md "The Barragem
+            // password"); a fresh stack still generates with the values above.
+            { parent: this, protect: true, ignoreChanges: [...PASSWORD_GENERATION_INPUTS] },
+        );
         this.password = pulumi.secret(password.result);
         const key = new CustomerKey(
             `${name}-key`,

@@ -1,8 +1,13 @@
 // Runbook "Preparing S3 buckets": each bucket with the runbook's public access block, default
-// encryption, owner-enforced objects and a generated cross-account policy.
+// encryption, owner-enforced objects, a generated policy granting the other account's named
+// principals, and its retention: versioning with noncurrent-version expiry for data that cannot be
+// recomputed, expiry for scratch (stacks/catalogue.ts decides per bucket).
+// @pulumi/aws 7: aws.s3.Bucket is the current bucket resource (BucketV2 is its deprecated alias),
+// and versioning and lifecycle are their own resources (the inline arguments are deprecated).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import type { PlannedBucket } from "../stacks/catalogue";
+import type { BucketPlan } from "../stacks/bucketAccess";
+import type { Retention } from "../stacks/catalogue";
 import { bucketPolicyDocument } from "./bucketPolicy";
 
 /**
@@ -16,8 +21,24 @@ export const RUNBOOK_PUBLIC_ACCESS_BLOCK = {
     restrictPublicBuckets: false,
 } as const;
 
+/** Incomplete multipart uploads are never data: abort them after a week on every bucket with a lifecycle. */
+export const ABORT_INCOMPLETE_UPLOADS_DAYS = 7;
+
+/** The lifecycle rules of a retention, or none. Pure, for the tests and docs. */
+export function lifecycleRules(retention: Retention): aws.types.input.s3.BucketLifecycleConfigurationRule[] {
+    const abort = { abortIncompleteMultipartUpload: { daysAfterInitiation: ABORT_INCOMPLETE_UPLOADS_DAYS } };
+    switch (retention.kind) {
+        case "versioned":
+            return [{ id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: retention.noncurrentVersionDays }, ...abort }];
+        case "expires":
+            return [{ id: "expire-scratch", status: "Enabled", filter: {}, expiration: { days: retention.days }, ...abort }];
+        case "recomputable":
+            return [];
+    }
+}
+
 export interface DataBucketArgs {
-    readonly bucket: PlannedBucket;
+    readonly bucket: BucketPlan;
     readonly provider: aws.Provider;
 }
 
@@ -33,7 +54,7 @@ export class DataBucket extends pulumi.ComponentResource {
         // Buckets hold the platform's data: never deleted by Pulumi, even after unprotecting.
         const bucket = new aws.s3.Bucket(
             name,
-            { bucket: planned.name, forceDestroy: false, tags: { "data-infra-role": planned.role } },
+            { bucket: planned.name, forceDestroy: false, tags: { "data-infra-role": planned.role, "data-infra-retention": planned.retention.kind } },
             { ...child, protect: true, retainOnDelete: true },
         );
         const block = new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, { bucket: bucket.id, ...RUNBOOK_PUBLIC_ACCESS_BLOCK }, child);
@@ -49,12 +70,19 @@ export class DataBucket extends pulumi.ComponentResource {
             `${name}-policy`,
             {
                 bucket: bucket.id,
-                policy: JSON.stringify(
-                    bucketPolicyDocument({ bucket: planned.name, granteeAccountId: planned.granteeAccountId, access: planned.granteeAccess }),
-                ),
+                policy: JSON.stringify(bucketPolicyDocument({ bucket: planned.name, grants: planned.grants })),
             },
             { ...child, dependsOn: [block] },
         );
+        // Versioning first: a noncurrent-version rule on an unversioned bucket has nothing to do.
+        const versioning =
+            planned.retention.kind === "versioned"
+                ? [new aws.s3.BucketVersioning(`${name}-versioning`, { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } }, child)]
+                : [];
+        const rules = lifecycleRules(planned.retention);
+        if (rules.length > 0) {
+            new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, { bucket: bucket.id, rules }, { ...child, dependsOn: versioning });
+        }
 
         this.bucketName = bucket.bucket;
         this.arn = bucket.arn;
@@ -63,7 +91,7 @@ export class DataBucket extends pulumi.ComponentResource {
 }
 
 export interface BucketSetArgs {
-    readonly buckets: readonly PlannedBucket[];
+    readonly buckets: readonly BucketPlan[];
     /** Provider of the set's account in a region. */
     readonly providerFor: (region: string) => aws.Provider;
 }

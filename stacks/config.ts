@@ -4,7 +4,20 @@
 // ConfigError that lists every problem at once.
 // Validation is pure (no Pulumi runtime) so that it runs, and fails, before anything is registered.
 import { z } from "zod";
-import { COUNTRY_WIDE_BUCKETS_OWNER, DATA_REGIONS, Env, HOME_REGION, NAMESPACE, SERVICE_DEFAULTS, Workload, WORKLOADS } from "./constants";
+import {
+    COUNTRY_WIDE_BUCKETS_OWNER,
+    DATA_ETL_ROLE_NAME,
+    DATA_REGIONS,
+    DEPLOY_ROLE_NAME,
+    Env,
+    ExpiryKey,
+    HOME_REGION,
+    NAMESPACE,
+    PREVIEW_ROLE_NAME,
+    SERVICE_DEFAULTS,
+    Workload,
+    WORKLOADS,
+} from "./constants";
 import { ecrRegistry, kubernetesClusterName } from "./naming";
 import { CONFIG_SCHEMA, CONFIG_SHAPE, ConfigKey, isClean, KEY_DOCS, ParsedConfig, UNKNOWN_KEY_PARAM } from "./schema";
 // The errors module alone: config stays free of the Pulumi runtime.
@@ -23,7 +36,7 @@ export {
     SHARDS,
     WORKLOADS,
 } from "./constants";
-export type { Env, Service, Workload } from "./constants";
+export type { Env, ExpiryKey, Service, Workload } from "./constants";
 
 export interface KubernetesCluster {
     /** A kubeconfig context to use instead of building the provider from the EKS cluster; undefined by default. */
@@ -69,6 +82,14 @@ export interface SegmentScheduleConfig {
 export interface AccountConfig {
     readonly id: string;
     readonly deployRoleArn: string;
+    /** Read-only role assumed when DATA_INFRA_ROLE=preview (stacks/read.ts). */
+    readonly previewRoleArn: string;
+}
+
+/** How long scratch objects and old versions are kept (stacks/catalogue.ts decides which bucket is which). */
+export interface BucketRetentionConfig {
+    readonly expiryDays: Readonly<Record<ExpiryKey, number>>;
+    readonly noncurrentVersionDays: number;
 }
 
 export interface CountryStack {
@@ -110,6 +131,9 @@ export interface CountryStack {
     readonly images: Readonly<Record<Workload, ImageRef>>;
     readonly workloads: Readonly<Record<Workload, WorkloadSize>>;
     readonly segmentSchedule: SegmentScheduleConfig;
+    /** The nu-data ETL roles the country buckets grant (stacks/bucketAccess.ts). */
+    readonly dataEtlRoleArns: readonly string[];
+    readonly bucketRetention: BucketRetentionConfig;
 }
 
 /** One documented key of the contract. The README's config reference lists exactly these. */
@@ -314,7 +338,7 @@ function editDistance(a: string, b: string): number {
 /** The accepted config with the defaults that depend on other keys filled in. */
 function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
     const env = c.env;
-    const accountRole = (id: string) => `arn:aws:iam::${id}:role/data-infra-deploy`;
+    const accountRole = (id: string, name = DEPLOY_ROLE_NAME) => `arn:aws:iam::${id}:role/${name}`;
     const kubernetes: Record<string, KubernetesCluster> = {};
     for (const prototype of c.prototypes) {
         const given = c.kubernetesClusters?.[prototype] ?? {};
@@ -356,8 +380,16 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
         dataRegion: DATA_REGIONS[env],
         homeRegion: HOME_REGION,
         accounts: {
-            country: { id: c.countryAccountId, deployRoleArn: c.countryDeployRoleArn ?? accountRole(c.countryAccountId) },
-            data: { id: c.dataAccountId, deployRoleArn: c.dataDeployRoleArn ?? accountRole(c.dataAccountId) },
+            country: {
+                id: c.countryAccountId,
+                deployRoleArn: c.countryDeployRoleArn ?? accountRole(c.countryAccountId),
+                previewRoleArn: c.countryPreviewRoleArn ?? accountRole(c.countryAccountId, PREVIEW_ROLE_NAME),
+            },
+            data: {
+                id: c.dataAccountId,
+                deployRoleArn: c.dataDeployRoleArn ?? accountRole(c.dataAccountId),
+                previewRoleArn: c.dataPreviewRoleArn ?? accountRole(c.dataAccountId, PREVIEW_ROLE_NAME),
+            },
         },
         ownsCountryWideBuckets: env === COUNTRY_WIDE_BUCKETS_OWNER,
         aurora: {
@@ -385,6 +417,8 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
             image: c.barragemSchedule.image ?? `${imageRegistry}/${SERVICE_DEFAULTS.segmentImage}`,
             databases: { global: [...c.barragemSchedule.databases.global], shards: [...(c.barragemSchedule.databases.shards ?? [])] },
         },
+        dataEtlRoleArns: [...(c.dataEtlRoleArns ?? [accountRole(c.dataAccountId, DATA_ETL_ROLE_NAME)])],
+        bucketRetention: { expiryDays: { ...c.bucketExpiryDays }, noncurrentVersionDays: c.noncurrentVersionExpiryDays },
     };
 }
 

@@ -47,5 +47,15 @@ export const SERVICE_DEFAULTS = {
     limits: { cpu: "2", memory: "2Gi" },
 } as const;
 
+/** Scratch buckets whose expiry is config (`bucketExpiryDays`), with their defaults in days. */
+export const BUCKET_EXPIRY_DEFAULTS = { tmp: 30, "spark-tmp-raw": 7, "metapod-ephemeral": 30 } as const;
+export type ExpiryKey = keyof typeof BUCKET_EXPIRY_DEFAULTS;
+/** Days a replaced or deleted version of a versioned bucket's object is kept. */
+export const NONCURRENT_VERSION_EXPIRY_DEFAULT = 90;
+/** Role names every account has for the program: the deploy role, and the read-only preview role (docs/iam). */
+export const DEPLOY_ROLE_NAME = "data-infra-deploy";
+export const PREVIEW_ROLE_NAME = "data-infra-preview";
+/** The nu-data ETL role that country buckets grant by default (config `dataEtlRoleArns`). */
+export const DATA_ETL_ROLE_NAME = "data-infra-etl";
 /** Aurora's storage key: the stack creates a customer-managed key, or keeps RDS's AWS-managed key (clusters that exist already). */
 export const AURORA_STORAGE_KEYS = ["customer-managed", "aws-managed"] as const;

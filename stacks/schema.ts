@@ -13,7 +13,20 @@
 // toCountryStack), add its field to CountryStack, then `npm run schema` and paste
 // `npx tsx tools/configReference.ts` into the README; tests fail until both are done.
 import { z } from "zod";
-import { ALL_PROTOTYPES, AURORA_STORAGE_KEYS, ENVS, HOME_REGION, MIN_AURORA_MAJOR, NAMESPACE, SERVICE_DEFAULTS, WORKLOADS } from "./constants";
+import {
+    ALL_PROTOTYPES,
+    AURORA_STORAGE_KEYS,
+    BUCKET_EXPIRY_DEFAULTS,
+    DATA_ETL_ROLE_NAME,
+    ENVS,
+    HOME_REGION,
+    MIN_AURORA_MAJOR,
+    NAMESPACE,
+    NONCURRENT_VERSION_EXPIRY_DEFAULT,
+    PREVIEW_ROLE_NAME,
+    SERVICE_DEFAULTS,
+    WORKLOADS,
+} from "./constants";
 
 /** What the README's config reference says of a key besides its name and whether it is required. */
 export interface KeyDoc {
@@ -117,6 +130,14 @@ const roleArn = () => matching(ROLE_ARN, "an IAM role ARN in that account (arn:a
 const capacity = () =>
     z.union([z.int({ error: ALLOWED.capacity }).positive({ error: ALLOWED.capacity }), matching(/^[1-9]\d*$/, ALLOWED.capacity)], { error: ALLOWED.capacity }).optional();
 const nonEmptyName = () => matching(/\S/, ALLOWED.nonEmptyName);
+const daysAllowed = "a whole number of days from 1 to 3650";
+/** Days as the stack file holds them: a number in an object, text as a top-level key (Pulumi's raw form). */
+const days = (fallback: number) =>
+    z
+        .union([z.int({ error: daysAllowed }), matching(/^\d+$/, daysAllowed)], { error: daysAllowed })
+        .transform(Number)
+        .pipe(z.int().min(1, { error: daysAllowed }).max(3650, { error: daysAllowed }))
+        .default(fallback);
 
 function quantity(what: "CPU" | "memory") {
     const re = what === "CPU" ? CPU : MEMORY;
@@ -289,6 +310,35 @@ export const CONFIG_SHAPE = {
     ),
     countryDeployRoleArn: documented(roleArn(), { default: "`arn:aws:iam::<countryAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the country account." }),
     dataDeployRoleArn: documented(roleArn(), { default: "`arn:aws:iam::<dataAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the nu-data account." }),
+    countryPreviewRoleArn: documented(roleArn(), {
+        default: `\`arn:aws:iam::<countryAccountId>:role/${PREVIEW_ROLE_NAME}\``,
+        meaning: "Read-only role the program assumes in the country account when `DATA_INFRA_ROLE=preview` (pull-request previews, nightly drift; docs/guardrails.md).",
+    }),
+    dataPreviewRoleArn: documented(roleArn(), {
+        default: `\`arn:aws:iam::<dataAccountId>:role/${PREVIEW_ROLE_NAME}\``,
+        meaning: "Read-only role the program assumes in the nu-data account when `DATA_INFRA_ROLE=preview`.",
+    }),
+    dataEtlRoleArns: documented(
+        distinctList(matching(ROLE_ARN, "an IAM role ARN in the nu-data account (arn:aws:iam::<dataAccountId>:role/<name>)"), "a non-empty list of distinct IAM role ARNs of the nu-data account", "each role once").optional(),
+        {
+            default: `\`[arn:aws:iam::<dataAccountId>:role/${DATA_ETL_ROLE_NAME}]\``,
+            meaning: "The nu-data ETL roles the country buckets' policies grant (by `aws:PrincipalArn`, never the whole account; docs/guardrails.md \"Buckets\").",
+        },
+    ),
+    bucketExpiryDays: documented(
+        closed(
+            Object.fromEntries(Object.entries(BUCKET_EXPIRY_DEFAULTS).map(([k, v]) => [k, days(v)])) as Record<keyof typeof BUCKET_EXPIRY_DEFAULTS, ReturnType<typeof days>>,
+            `an object {${Object.keys(BUCKET_EXPIRY_DEFAULTS).join(", ")}} of days`,
+        ).prefault({}),
+        {
+            default: Object.entries(BUCKET_EXPIRY_DEFAULTS).map(([k, v]) => `\`${k}\` ${v}`).join(", "),
+            meaning: "Days after which the objects of the scratch buckets expire: `tmp` (`nu-tmp-<country>`), `spark-tmp-raw` (`nu-spark-tmp-raw-<country>-<env>`), `metapod-ephemeral` (`nu-spark-metapod-ephemeral-*`).",
+        },
+    ),
+    noncurrentVersionExpiryDays: documented(days(NONCURRENT_VERSION_EXPIRY_DEFAULT), {
+        default: `\`${NONCURRENT_VERSION_EXPIRY_DEFAULT}\``,
+        meaning: "Days a replaced or deleted version of an object is kept in the versioned buckets (data that cannot be recomputed).",
+    }),
     region: documented(matching(/^[a-z]{2}(-[a-z]+)+-\d$/, "an AWS region name such as us-east-1").default(HOME_REGION), {
         default: `\`${HOME_REGION}\``,
         meaning: "Region of the country account's tables, Aurora clusters and services.",
@@ -387,10 +437,21 @@ function crossChecks(c: z.output<typeof CONFIG_OBJECT>, ctx: z.core.$RefinementC
     if (clean("countryAccountId") && clean("dataAccountId") && c.countryAccountId === c.dataAccountId) {
         bad(["dataAccountId"], c.dataAccountId, "the nu-data account, which is not the country's account");
     }
-    for (const [key, account] of [["countryDeployRoleArn", "countryAccountId"], ["dataDeployRoleArn", "dataAccountId"]] as const) {
+    const roleKeys = [
+        ["countryDeployRoleArn", "countryAccountId"],
+        ["dataDeployRoleArn", "dataAccountId"],
+        ["countryPreviewRoleArn", "countryAccountId"],
+        ["dataPreviewRoleArn", "dataAccountId"],
+    ] as const;
+    for (const [key, account] of roleKeys) {
         const arn = c[key];
         if (arn === undefined || !clean(key) || !clean(account)) continue;
         if (ROLE_ARN.exec(arn)?.[1] !== c[account]) bad([key], arn, `an IAM role ARN in account ${c[account]} (arn:aws:iam::${c[account]}:role/<name>)`);
+    }
+    if (c.dataEtlRoleArns !== undefined && clean("dataEtlRoleArns") && clean("dataAccountId")) {
+        for (const arn of c.dataEtlRoleArns) {
+            if (ROLE_ARN.exec(arn)?.[1] !== c.dataAccountId) bad(["dataEtlRoleArns"], arn, `an IAM role ARN in the nu-data account ${c.dataAccountId} (arn:aws:iam::${c.dataAccountId}:role/<name>)`);
+        }
     }
 
     if (clean("dynamodbBillingMode")) {

@@ -1,9 +1,15 @@
 // The pieces of `npm run adopt` that decide without the cloud: what counts as a replacement,
 // how policies compare, and how the command refuses bad flags.
+import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
+import { PASSWORD_GENERATION_INPUTS } from "../components/barragemSecret";
 import { adopt } from "../tools/adopt";
 import { Differences, normalizePolicy } from "../tools/adopt/findings";
-import { engineVersionForReplace, storageKeyForReplace } from "../tools/adopt/probes";
+import { passwordOf } from "../tools/adopt/password";
+import { engineVersionForReplace, SharedLookups, storageKeyForReplace } from "../tools/adopt/probes";
 import { isStandInValue } from "../tools/adopt/targets";
+import type { AwsAccess } from "../tools/checks/awsAccess";
+import { loadCountryStack } from "../tools/checks/cli";
+import { listStacks, runProgram } from "../tools/mockRuntime";
 import { captureIo } from "./support/testEnv";
 
 describe("Aurora engine versions", () => {
@@ -75,6 +81,66 @@ describe("bad flags", () => {
     test("an unknown stack is refused with the stacks there are", async () => {
         const captured = captureIo();
         expect(await adopt(["--stack", "staging-zz"], captured.io)).toBe(2);
-        expect(captured.stderr()).toMatch(/No stack file Pulumi\.staging-zz\.yaml .*stacks here: prod-co, staging-co/);
+        expect(captured.stderr()).toMatch(/No stack file Pulumi\.staging-zz\.yaml /);
+        expect(captured.stderr()).toContain(`stacks here: ${listStacks().join(", ")}`);
+    });
+});
+
+describe("tags", () => {
+    test("the next up adds the program's tags, corrects changed ones and removes hand-set ones; AWS's own aws: tags are not the program's to remove", () => {
+        const diff = new Differences().tags({ env: "stg", owner: "data", "aws:cloudformation:stack-name": "x" }, { env: "staging", "managed-by": "pulumi/data-infra" });
+        expect(diff.changes).toEqual(["tags: adds managed-by=pulumi/data-infra; changes env: stg → staging; removes owner=data (set by hand, not in the program)"]);
+        expect(new Differences().tags(undefined, { env: "staging" }).changes).toEqual([]);
+        expect(new Differences().tags({ env: "staging" }, { env: "staging" }).finding("x", "").status).toBe("adopt");
+    });
+});
+
+describe("shared lookups", () => {
+    test("one probe giving up (its timeout) does not fail the lookup for the others waiting on it", async () => {
+        // A client stand-in that answers after 50 ms unless the signal it was given aborts first.
+        let calls = 0;
+        const ec2 = {
+            send: (_command: DescribeVpcsCommand, options: { abortSignal: AbortSignal }) => {
+                calls += 1;
+                return new Promise((resolve, reject) => {
+                    const timer = setTimeout(() => resolve({ Vpcs: [{ VpcId: "vpc-0shared" }] }), 50);
+                    options.abortSignal.addEventListener("abort", () => {
+                        clearTimeout(timer);
+                        reject(new Error("aborted by the first caller"));
+                    });
+                });
+            },
+        } as unknown as EC2Client;
+        const lookups = new SharedLookups(loadCountryStack("staging-co"), { ec2: () => ec2 } as unknown as AwsAccess, 5_000);
+        const first = new AbortController();
+        const firstLook = lookups.vpcId(first.signal);
+        const secondLook = lookups.vpcId(new AbortController().signal);
+        first.abort(new Error("first probe timed out"));
+        await expect(firstLook).rejects.toThrow("first probe timed out");
+        await expect(secondLook).resolves.toBe("vpc-0shared");
+        expect(calls).toBe(1);
+    });
+});
+
+describe("the Barragem password", () => {
+    test("an imported password is kept: every generation input the program passes is ignored after creation, and a fresh stack still generates 32 characters", async () => {
+        const run = await runProgram({ stack: "staging-co" });
+        const password = run.resources.find((r) => r.type === "random:index/randomPassword:RandomPassword")!;
+        expect(password.ignoreChanges).toEqual([...PASSWORD_GENERATION_INPUTS]);
+        // The two the import records differently (length = len(password), overrideSpecial = null) among them.
+        expect(password.ignoreChanges).toEqual(expect.arrayContaining(["length", "overrideSpecial"]));
+        for (const input of Object.keys(password.inputs)) expect(password.ignoreChanges).toContain(input);
+        expect(password.inputs).toMatchObject({ length: 32, special: true });
+    });
+
+    test("the secret object is read as the runbook writes it, and a bad one is refused without showing its content", () => {
+        expect(passwordOf('{"rdb-password": "s3cr3t"}', "s3://b/k")).toBe("s3cr3t");
+        expect(() => passwordOf("s3cr3t-not-json", "s3://b/k")).toThrow(/^s3:\/\/b\/k is not JSON \(the runbook writes \{"rdb-password": "<pwd>"\}\)$/);
+        expect(() => passwordOf('{"password": "s3cr3t"}', "s3://b/k")).toThrow(/has no "rdb-password" string/);
+        try {
+            passwordOf("s3cr3t-not-json", "s3://b/k");
+        } catch (err) {
+            expect((err as Error).message).not.toContain("s3cr3t");
+        }
     });
 });

@@ -1,11 +1,12 @@
 // The real program (index.ts) with the real stack files under Pulumi's mock runtime: what
 // `pulumi up` would create in AWS, resource by resource.
-import { RUNBOOK_PUBLIC_ACCESS_BLOCK } from "../components/bucketSet";
-import { PolicyDocument } from "../components/bucketPolicy";
+import { lifecycleRules, RUNBOOK_PUBLIC_ACCESS_BLOCK } from "../components/bucketSet";
+import { bucketPolicyDocument, PolicyDocument } from "../components/bucketPolicy";
+import { bucketPlans } from "../stacks/bucketAccess";
 import { plannedBuckets } from "../stacks/catalogue";
 import { ConfigError, parseCountryStack } from "../stacks/config";
 import { byName, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram, SECRET_MASK } from "../tools/mockRuntime";
-import { configFrom, providerOf, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
+import { configFrom, EXAMPLE_STACKS, providerOf, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -23,6 +24,8 @@ const T = {
     password: "random:index/randomPassword:RandomPassword",
     key: "aws:kms/key:Key",
     alias: "aws:kms/alias:Alias",
+    versioning: "aws:s3/bucketVersioning:BucketVersioning",
+    lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 };
 
 const runs: Record<string, ProgramRun> = {};
@@ -69,17 +72,42 @@ describe.each(STACK_FILES)("S3 buckets of %s", (stackName) => {
         }
     });
 
-    test("every bucket policy denies non-TLS and grants only the other account", () => {
+    test("every bucket policy denies non-TLS and grants only named roles of the other account", () => {
         const run = runs[stackName];
+        const plans = bucketPlans(stack);
         for (const bucket of resourcesOfType(run, T.bucket)) {
-            const planned = expected.find((b) => b.name === bucket.inputs.bucket)!;
+            const planned = plans.find((b) => b.name === bucket.inputs.bucket)!;
             const doc = JSON.parse(String(bucketChild(run, bucket, T.policy).inputs.policy)) as PolicyDocument;
+            expect(doc).toEqual(bucketPolicyDocument({ bucket: planned.name, grants: planned.grants }));
             expect(doc.Statement).toContainEqual(
                 expect.objectContaining({ Effect: "Deny", Principal: "*", Condition: { Bool: { "aws:SecureTransport": "false" } } }),
             );
-            const allows = doc.Statement.filter((s) => s.Effect === "Allow");
-            expect(allows.map((s) => s.Principal)).toEqual(allows.map(() => ({ AWS: `arn:aws:iam::${planned.granteeAccountId}:root` })));
-            expect(planned.granteeAccountId).not.toBe(planned.accountId);
+            for (const s of doc.Statement.filter((st) => st.Effect === "Allow")) {
+                expect(s.Principal).toEqual({ AWS: `arn:aws:iam::${planned.otherAccountId}:root` });
+                expect(Object.keys(s.Condition?.ArnLike ?? {})).toEqual(["aws:PrincipalArn"]);
+            }
+            expect(planned.otherAccountId).not.toBe(planned.accountId);
+        }
+    });
+
+    test("versioned buckets have versioning and a noncurrent-version expiry; scratch buckets expire; each bucket is tagged with its retention", () => {
+        const run = runs[stackName];
+        for (const bucket of resourcesOfType(run, T.bucket)) {
+            const planned = expected.find((b) => b.name === bucket.inputs.bucket)!;
+            const children = run.resources.filter((r) => r.parent === bucket.parent);
+            const versioning = children.find((r) => r.type === T.versioning);
+            const lifecycle = children.find((r) => r.type === T.lifecycle);
+            expect((bucket.inputs.tags as Record<string, string>)["data-infra-retention"]).toBe(planned.retention.kind);
+            if (planned.retention.kind === "versioned") {
+                expect(versioning?.inputs.versioningConfiguration).toEqual({ status: "Enabled" });
+                expect(lifecycle?.inputs.rules).toEqual(lifecycleRules(planned.retention));
+                expect(lifecycle?.dependsOn).toContain(versioning?.urn);
+            } else if (planned.retention.kind === "expires") {
+                expect(versioning).toBeUndefined();
+                expect((lifecycle?.inputs.rules as { expiration: { days: number } }[])[0].expiration).toEqual({ days: planned.retention.days });
+            } else {
+                expect([versioning, lifecycle]).toEqual([undefined, undefined]);
+            }
         }
     });
 
@@ -93,7 +121,7 @@ describe.each(STACK_FILES)("S3 buckets of %s", (stackName) => {
 
     test("outputs every bucket name by role, including the country-wide ones", () => {
         expect(runs[stackName].outputs.buckets).toEqual(Object.fromEntries(plannedBuckets(stack).map((b) => [b.role, b.name])));
-        expect(runs[stackName].outputs.countryWideBucketsOwner).toBe("prod-co");
+        expect(runs[stackName].outputs.countryWideBucketsOwner).toBe(`prod-${stack.country}`);
     });
 });
 
@@ -260,7 +288,7 @@ describe.each(STACK_FILES)("Barragem's Aurora of %s", (stackName) => {
     });
 });
 
-describe.each(STACK_FILES)("Aurora's own minor upgrades in %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("Aurora's own minor upgrades in %s", (stackName) => {
     const env = stackName.split("-")[0];
 
     test("the cluster ignores engineVersion changes, so an upgrade AWS made is neither drift nor a downgrade", () => {
@@ -280,7 +308,7 @@ describe.each(STACK_FILES)("Aurora's own minor upgrades in %s", (stackName) => {
     });
 });
 
-describe.each(STACK_FILES)("keys of our own in %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
     const env = stackName.split("-")[0];
     const key = (run: ProgramRun, name: string) => byName(run, T.key, name);
     const aliasOf = (run: ProgramRun, name: string) => resourcesOfType(run, T.alias).find((a) => a.name === `${name}-alias`)!.inputs.name;
@@ -346,7 +374,7 @@ test("the engine version comes from config and names the parameter groups", asyn
 });
 
 describe.each(STACK_FILES)("the Barragem password in %s", (stackName) => {
-    const env = stackName.split("-")[0];
+    const [env, country] = stackName.split("-");
 
     test("is a secret in every cluster's inputs", () => {
         for (const cluster of resourcesOfType(runs[stackName], T.cluster)) {
@@ -355,10 +383,10 @@ describe.each(STACK_FILES)("the Barragem password in %s", (stackName) => {
         }
     });
 
-    test('is written, as a secret, as {"rdb-password": …} to nu-secrets-co-<env>/barragem_secret_config.json', () => {
+    test('is written, as a secret, as {"rdb-password": …} to nu-secrets-<country>-<env>/barragem_secret_config.json', () => {
         const run = runs[stackName];
         const [object] = resourcesOfType(run, T.object);
-        expect(object.inputs).toMatchObject({ bucket: `nu-secrets-co-${env}`, key: "barragem_secret_config.json", content: SECRET_MASK });
+        expect(object.inputs).toMatchObject({ bucket: `nu-secrets-${country}-${env}`, key: "barragem_secret_config.json", content: SECRET_MASK });
         expect(object.secretInputs).toEqual(["content"]);
         const password = run.plainInputs.get(byName(run, T.cluster, `${env}-global-barragem-aurora`).urn)!.masterPassword;
         expect(JSON.parse(String(run.plainInputs.get(object.urn)!.content))).toEqual({ "rdb-password": password });
@@ -411,17 +439,54 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
             expect(ids).toContain(id);
             expect(p.inputs.assumeRoles).toEqual([{ roleArn: `arn:aws:iam::${id}:role/data-infra-deploy`, sessionName: `data-infra-${stackName}` }]);
             expect(p.inputs.defaultTags).toEqual({
-                tags: { country: "co", env, "managed-by": "pulumi/data-infra", "pulumi-stack": stackName },
+                tags: { country: config["data-infra:country"], env, "managed-by": "pulumi/data-infra", "pulumi-stack": stackName },
             });
         }
         expect(new Set(providers.map((p) => (p.inputs.allowedAccountIds as string[])[0]))).toEqual(new Set(ids));
+    });
+
+    test("with DATA_INFRA_ROLE=preview every provider assumes its account's read-only preview role instead", async () => {
+        const previous = process.env.DATA_INFRA_ROLE;
+        process.env.DATA_INFRA_ROLE = "preview";
+        let run: ProgramRun;
+        try {
+            run = await runProgram({ stack: stackName });
+        } finally {
+            if (previous === undefined) delete process.env.DATA_INFRA_ROLE;
+            else process.env.DATA_INFRA_ROLE = previous;
+        }
+        const providers = resourcesOfType(run, T.provider);
+        for (const p of providers) {
+            const [id] = p.inputs.allowedAccountIds as string[];
+            expect(p.inputs.assumeRoles).toEqual([{ roleArn: `arn:aws:iam::${id}:role/data-infra-preview`, sessionName: `data-infra-${stackName}` }]);
+        }
+        // The Kubernetes providers' tokens come from the same role (aws eks get-token --role-arn).
+        for (const k of resourcesOfType(run, "pulumi:providers:kubernetes")) {
+            const users = (k.inputs.kubeconfig as { users: { user: { exec: { args: string[] } } }[] }).users;
+            const args = users[0].user.exec.args;
+            expect(args[args.indexOf("--role-arn") + 1]).toMatch(/^arn:aws:iam::\d{12}:role\/data-infra-preview$/);
+        }
+        // Everything else is the same plan: only the role differs.
+        const withoutProviders = (r: ProgramRun) => r.resources.filter((x) => !x.type.startsWith("pulumi:providers:")).map((x) => [x.urn, x.inputs]);
+        expect(withoutProviders(run)).toEqual(withoutProviders(runs[stackName]));
+    });
+
+    test("an unknown DATA_INFRA_ROLE is refused before anything is registered", async () => {
+        process.env.DATA_INFRA_ROLE = "admin";
+        try {
+            const { error, registered } = await runRefused(stackName, loadStackConfig(stackName));
+            expect(error.message).toContain('DATA_INFRA_ROLE has value "admin"; allowed: deploy | preview');
+            expect(registered.filter((r) => r.custom)).toEqual([]);
+        } finally {
+            delete process.env.DATA_INFRA_ROLE;
+        }
     });
 
     test("hands the account ids and the common-etl-spec keyword to the other repositories", () => {
         const config = loadStackConfig(stackName);
         expect(runs[stackName].outputs).toMatchObject({
             accountIds: { country: config["data-infra:countryAccountId"], data: config["data-infra:dataAccountId"] },
-            commonEtlSpecCountry: ":metapod.dataset.country/co",
+            commonEtlSpecCountry: `:metapod.dataset.country/${config["data-infra:country"]}`,
         });
     });
 });

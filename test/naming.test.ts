@@ -1,7 +1,6 @@
 // Naming rules, the bucket/table catalogue and generated bucket policies: pure functions.
 import * as fs from "fs";
 import * as path from "path";
-import { bucketPolicyDocument } from "../components/bucketPolicy";
 import { plannedBuckets, plannedTables } from "../stacks/catalogue";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
 import { aurora, barragemSecret, commonEtlSpecCountry, ecrRegistry, iamRoleArn, imageReference, keysetsBucket, tableName } from "../stacks/naming";
@@ -82,9 +81,9 @@ describe("the bucket catalogue", () => {
         expect(byName(prod)["nu-spark-static-mx-prod"]).toMatchObject({ account: "data", region: "us-east-1" });
     });
 
-    test("country buckets grant the data account; nu-data buckets grant the country account", () => {
+    test("the other account of a country bucket is nu-data, of a nu-data bucket the country (grants: test/buckets.test.ts)", () => {
         for (const b of plannedBuckets(staging)) {
-            expect(b.granteeAccountId).toBe(b.account === "country" ? "999999999999" : "111111111111");
+            expect(b.otherAccountId).toBe(b.account === "country" ? "999999999999" : "111111111111");
         }
     });
 
@@ -120,42 +119,6 @@ describe("the table catalogue", () => {
             "conrado",
             "serving-layer-schemas",
         ]);
-    });
-});
-
-describe("generated bucket policies", () => {
-    const readWrite = bucketPolicyDocument({ bucket: "nu-ds-co", granteeAccountId: "222222222222", access: "read-write" });
-    const readOnly = bucketPolicyDocument({ bucket: "nu-spark-static-co-prod", granteeAccountId: "111111111111", access: "read" });
-
-    test("deny every request without TLS, on the bucket and its objects", () => {
-        expect(readWrite.Statement[0]).toEqual({
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "s3:*",
-            Resource: ["arn:aws:s3:::nu-ds-co", "arn:aws:s3:::nu-ds-co/*"],
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-        });
-    });
-
-    test("grant the other account's root, never everyone", () => {
-        const allows = readWrite.Statement.filter((s) => s.Effect === "Allow");
-        expect(allows.length).toBeGreaterThan(0);
-        for (const s of allows) expect(s.Principal).toEqual({ AWS: "arn:aws:iam::222222222222:root" });
-    });
-
-    test("read-write lets the other account put and delete objects; read does not", () => {
-        const actions = (doc: typeof readWrite) => doc.Statement.filter((s) => s.Effect === "Allow").flatMap((s) => s.Action);
-        expect(actions(readWrite)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:ListBucket"]));
-        expect(actions(readOnly)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:ListBucket"]));
-        expect(actions(readOnly)).not.toContain("s3:PutObject");
-        expect(actions(readOnly)).not.toContain("s3:DeleteObject");
-    });
-
-    test("never allow a wildcard action", () => {
-        for (const doc of [readWrite, readOnly]) {
-            for (const s of doc.Statement.filter((x) => x.Effect === "Allow")) expect([s.Action].flat()).not.toContain("s3:*");
-        }
     });
 });
 

@@ -44,7 +44,7 @@ describe("refusals", () => {
     test("a stack without a stack file names the stacks there are, exit 1, no stack trace", async () => {
         const r = await plan("--stack", "prod-zz");
         expect(r.code).toBe(1);
-        expect(r.err).toContain('No stack file Pulumi.prod-zz.yaml for stack "prod-zz"; stacks here: prod-co, staging-co');
+        expect(r.err).toContain(`No stack file Pulumi.prod-zz.yaml for stack "prod-zz"; stacks here: ${listStacks().join(", ")}`);
         expect(r.err).not.toMatch(STACK_TRACE);
         expect(r.out).toBe("");
     });
@@ -82,7 +82,7 @@ describe("refusals", () => {
         const tsx = path.join(PROJECT_DIR, "node_modules", ".bin", "tsx");
         const r = spawnSync(tsx, ["tools/plan.ts", "--stack", "prod-zz"], { cwd: PROJECT_DIR, encoding: "utf8" });
         expect(r.status).toBe(1);
-        expect(r.stderr.trim()).toBe('No stack file Pulumi.prod-zz.yaml for stack "prod-zz"; stacks here: prod-co, staging-co');
+        expect(r.stderr.trim()).toBe(`No stack file Pulumi.prod-zz.yaml for stack "prod-zz"; stacks here: ${listStacks().join(", ")}`);
         expect(r.stdout).toBe("");
     });
 });

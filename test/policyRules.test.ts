@@ -47,7 +47,9 @@ const encryption = (algorithm = "AES256"): MinimalResource => ({
     inputs: { bucket: `${BUCKET}-id`, rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: algorithm } }] },
     dependencies: [BUCKET_URN],
 });
-const generatedPolicy = JSON.stringify(bucketPolicyDocument({ bucket: BUCKET, granteeAccountId: "400000000900", access: "read" }));
+const generatedPolicy = JSON.stringify(
+    bucketPolicyDocument({ bucket: BUCKET, grants: [{ accountId: "400000000101", principalArns: ["arn:aws:iam::400000000101:role/staging-global-tapir"], access: "read", why: "Tapir" }] }),
+);
 const bucketPolicy = (policy: unknown = generatedPolicy): MinimalResource => ({
     type: "aws:s3/bucketPolicy:BucketPolicy",
     name: `${BUCKET}-policy`,
@@ -63,6 +65,30 @@ const denyTls = (resources: string[]) => ({
     Condition: { Bool: { "aws:SecureTransport": "false" } },
 });
 const guardedBucket = [bucket(), block(), encryption(), bucketPolicy()];
+const taggedBucket = (retention: string) => bucket({ inputs: { bucket: BUCKET, tags: { "data-infra-retention": retention } } });
+const versioning = (status = "Enabled"): MinimalResource => ({
+    type: "aws:s3/bucketVersioning:BucketVersioning",
+    name: `${BUCKET}-versioning`,
+    inputs: { bucket: `${BUCKET}-id`, versioningConfiguration: { status } },
+    dependencies: [BUCKET_URN],
+});
+const lifecycle = (...rules: object[]): MinimalResource => ({
+    type: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    name: `${BUCKET}-lifecycle`,
+    inputs: { bucket: `${BUCKET}-id`, rules },
+    dependencies: [BUCKET_URN],
+});
+const noncurrentRule = { id: "expire-noncurrent-versions", status: "Enabled", filter: {}, noncurrentVersionExpiration: { noncurrentDays: 90 } };
+const expiryRule = { id: "expire-scratch", status: "Enabled", filter: {}, expiration: { days: 7 } };
+const rootGrant = (condition?: object, actions: string[] = ["s3:GetObject"]) => ({
+    Sid: "Grant",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::400000000900:root" },
+    Action: actions,
+    Resource: `arn:aws:s3:::${BUCKET}/*`,
+    ...(condition ? { Condition: condition } : {}),
+});
+const etlRole = { ArnLike: { "aws:PrincipalArn": ["arn:aws:iam::400000000900:role/data-infra-etl"] } };
 
 // ---------- Aurora ----------
 const PASSWORD = { type: "random:index/randomPassword:RandomPassword", name: "barragem-secret-master-password", inputs: { length: 32 } };
@@ -261,6 +287,52 @@ const CASES: Record<string, RuleCases> = {
                 on: `${BUCKET}-policy`,
                 says: /Principal "\*"/,
             },
+        ],
+    },
+    "s3-cross-account-named-principals": {
+        compliant: [
+            { title: "the generated policy (root narrowed by aws:PrincipalArn to named roles)", resources: guardedBucket },
+            { title: "a root narrowed to the organisation", resources: [bucket(), bucketPolicy(policyDoc(rootGrant({ StringEquals: { "aws:PrincipalOrgID": "o-abc123" } })))] },
+            { title: "a named role as Principal", resources: [bucket(), bucketPolicy(policyDoc({ ...rootGrant(), Principal: { AWS: "arn:aws:iam::400000000900:role/data-infra-etl" } }))] },
+        ],
+        violating: [
+            { title: "a bare :root grant", resources: [bucket(), bucketPolicy(policyDoc(rootGrant()))], on: `${BUCKET}-policy`, says: /grants arn:aws:iam::400000000900:root \(a whole account\) s3:GetObject in statement Grant without an aws:PrincipalArn/ },
+            { title: "a bare account id as Principal", resources: [bucket(), bucketPolicy(policyDoc({ ...rootGrant(), Principal: { AWS: "400000000900" } }))], on: `${BUCKET}-policy`, says: /400000000900 \(a whole account\)/ },
+            {
+                title: "a root narrowed to every principal of the account",
+                resources: [bucket(), bucketPolicy(policyDoc(rootGrant({ ArnLike: { "aws:PrincipalArn": "arn:aws:iam::400000000900:*" } })))],
+                on: `${BUCKET}-policy`,
+                says: /a whole account/,
+            },
+        ],
+    },
+    "s3-retention": {
+        compliant: [
+            { title: "a versioned bucket whose noncurrent versions expire", resources: [taggedBucket("versioned"), versioning(), lifecycle(noncurrentRule)] },
+            { title: "a scratch bucket whose objects expire", resources: [taggedBucket("expires"), lifecycle(expiryRule)] },
+            { title: "a recomputable bucket without either", resources: [taggedBucket("recomputable")] },
+        ],
+        violating: [
+            { title: "a bucket that declares no retention", resources: [bucket()], on: BUCKET, says: /tag data-infra-retention=undefined; declare one of versioned, expires, recomputable/ },
+            { title: "versioned data without versioning", resources: [taggedBucket("versioned"), lifecycle(noncurrentRule)], on: BUCKET, says: /no aws\.s3\.BucketVersioning with status Enabled/ },
+            { title: "versioning suspended", resources: [taggedBucket("versioned"), versioning("Suspended"), lifecycle(noncurrentRule)], on: BUCKET, says: /no aws\.s3\.BucketVersioning with status Enabled/ },
+            { title: "versioned without noncurrent expiry", resources: [taggedBucket("versioned"), versioning()], on: BUCKET, says: /without a lifecycle rule expiring noncurrent versions/ },
+            { title: "scratch that never expires", resources: [taggedBucket("expires"), lifecycle({ ...expiryRule, status: "Disabled" })], on: BUCKET, says: /no enabled lifecycle rule expires its objects/ },
+        ],
+    },
+    "s3-cross-account-delete-only-on-scratch": {
+        compliant: [
+            { title: "read-write without delete on versioned data", resources: [taggedBucket("versioned"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:GetObject", "s3:PutObject"])))] },
+            { title: "delete on a scratch bucket", resources: [taggedBucket("expires"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:DeleteObject"])))] },
+        ],
+        violating: [
+            {
+                title: "delete granted on versioned data",
+                resources: [taggedBucket("versioned"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:PutObject", "s3:DeleteObject"])))],
+                on: BUCKET,
+                says: /data-infra-retention=versioned\) lets arn:aws:iam::400000000900:root delete objects \(statement Grant\)/,
+            },
+            { title: "s3:Delete* on an untagged bucket", resources: [bucket(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:Delete*"])))], on: BUCKET, says: /delete objects/ },
         ],
     },
     "aurora-storage-encrypted": {

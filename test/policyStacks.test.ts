@@ -56,7 +56,15 @@ describe("weakened copies of the program are caught", () => {
             "s3-deny-insecure-transport nu-spark-handmade-co-staging",
             "s3-encryption nu-spark-handmade-co-staging",
             "s3-public-access-block nu-spark-handmade-co-staging",
+            "s3-retention nu-spark-handmade-co-staging",
             "stateful-resources-protected nu-spark-handmade-co-staging",
+        ]);
+    });
+
+    test("a copy/paste grant: the other account's whole root, allowed to delete versioned data", async () => {
+        expect(await caught("weakenedGrants.ts")).toEqual([
+            "s3-cross-account-delete-only-on-scratch nu-spark-copypaste-co-staging",
+            "s3-cross-account-named-principals nu-spark-copypaste-co-staging-policy",
         ]);
     });
 
@@ -113,6 +121,12 @@ describe("npm run check:policy", () => {
         expect(code).toBe(2);
         expect(out).toContain("No stack file Pulumi.staging-zz.yaml");
         expect(out).toContain("staging-co");
+    });
+
+    test("--all checks every stack file of the project, and they all pass", async () => {
+        const { code, out } = await check(["--all"]);
+        expect(code).toBe(0);
+        for (const stack of listStacks()) expect(out).toMatch(new RegExp(`^${stack}: OK, 0 mandatory and 0 advisory violation\\(s\\)`, "m"));
     });
 
     test("prints usage and exits 2 without a stack", async () => {

@@ -3,7 +3,7 @@
 import { IamPolicy } from "../components/serviceAccess";
 import { byName, byUrn, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram } from "../tools/mockRuntime";
 import { ConfigError } from "../stacks/config";
-import { configFrom, prototypesWithShards, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
+import { configFrom, prototypesWithShards, runRefused, runWithShards, EXAMPLE_STACKS, transitiveDependencies } from "./helpers/stacks";
 
 const T = {
     deployment: "kubernetes:apps/v1:Deployment",
@@ -53,12 +53,12 @@ function ownerPrototype(r: PlannedResource): string | undefined {
 
 const runs: Record<string, ProgramRun> = {};
 const SHARDED = "staging-co with 4 shards";
-const CASES = [...STACK_FILES, SHARDED];
+const CASES = [...EXAMPLE_STACKS, SHARDED];
 const prototypesOf: Record<string, string[]> = { "staging-co": ["global", "s0"], "prod-co": ["global", "s0"], [SHARDED]: prototypesWithShards(4) };
 const envOf = (name: string) => (name.startsWith("prod") ? "prod" : "staging");
 
 beforeAll(async () => {
-    for (const stack of STACK_FILES) runs[stack] = await runProgram({ stack });
+    for (const stack of EXAMPLE_STACKS) runs[stack] = await runProgram({ stack });
     runs[SHARDED] = await runWithShards(4);
 });
 
@@ -144,7 +144,7 @@ describe.each(CASES)("the service matrix of %s", (name) => {
     });
 });
 
-describe.each(STACK_FILES)("workloads of %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("workloads of %s", (stackName) => {
     const env = envOf(stackName);
     const config = loadStackConfig(stackName);
     const images = JSON.parse(config["data-infra:images"]) as Record<string, { version: string }>;
@@ -216,7 +216,7 @@ describe.each(STACK_FILES)("workloads of %s", (stackName) => {
     });
 });
 
-describe.each(STACK_FILES)("private by default in %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("private by default in %s", (stackName) => {
     const env = envOf(stackName);
     const policiesOf = (run: ProgramRun, prototype: string) =>
         Object.fromEntries(
@@ -324,7 +324,7 @@ test("the canonical names go to a public zone only when the config says so", asy
     expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
 });
 
-describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("country-specific config of %s", (stackName) => {
     const env = envOf(stackName);
 
     test('tapir gets {"partitions-bucket": "nu-spark-metapod-ephemeral-pii-co-<env>"}, its tapir table and every prototype\'s Conrado tables', () => {
@@ -421,7 +421,7 @@ describe.each(STACK_FILES)("country-specific config of %s", (stackName) => {
     });
 });
 
-describe.each(STACK_FILES)("AWS access of the services of %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("AWS access of the services of %s", (stackName) => {
     const env = envOf(stackName);
     const account = COUNTRY_ACCOUNT[env];
     const tableArn = (prototype: string, table: string) => `arn:aws:dynamodb:us-east-1:${account}:table/${env}-${prototype}-${table}`;
@@ -564,7 +564,7 @@ test("an OIDC provider and a kubeconfig context given in config are used as they
     expect(lookups).toEqual(["staging-global-blue"]);
 });
 
-describe.each(STACK_FILES)("canonical DNS of %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("canonical DNS of %s", (stackName) => {
     const env = envOf(stackName);
     const services: Record<string, string[]> = { global: [...GLOBAL_ONLY, ...EVERYWHERE], s0: EVERYWHERE };
 
@@ -607,7 +607,7 @@ describe.each(STACK_FILES)("canonical DNS of %s", (stackName) => {
     });
 });
 
-describe.each(STACK_FILES)("Barragem's segment schedule in %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("Barragem's segment schedule in %s", (stackName) => {
     const schedule = JSON.parse(loadStackConfig(stackName)["data-infra:barragemSchedule"]) as { databases: { global: string[]; shards: string[] } };
 
     test("one CronJob per prototype sends one request per configured database to that prototype's barragem", () => {

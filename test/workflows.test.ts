@@ -1,6 +1,8 @@
 // The pipeline as code: every workflow is valid for GitHub Actions (action-validator), and its job
-// graph encodes the promises docs/guardrails.md makes — guardrails on every PR, staging deployed
-// and verified before prod, nightly drift that fails loudly, OIDC only, stacks from stack files.
+// graph encodes the promises docs/guardrails.md makes — guardrails on every PR, each country's
+// staging deployed and verified before its prod, nightly drift that fails loudly and never runs
+// during a deploy, OIDC only, deploy rights only from the staging/prod environments, network
+// checks on the runners inside the VPC, every action pinned to a commit, stacks from stack files.
 import { validateWorkflow } from "@action-validator/core";
 import { execFileSync, spawnSync } from "child_process";
 import * as fs from "fs";
@@ -8,10 +10,13 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseCountryStack } from "../stacks/config";
-import { loadStackConfig } from "../tools/mockRuntime";
+import { listStacks, loadStackConfig, runProgram } from "../tools/mockRuntime";
 import { kubeconfigCommands } from "../.github/scripts/kubeconfig";
 import { verifyRoleArgs } from "../.github/scripts/verifyRoles";
-
+import { driftExcludeArgs, unreadableBuckets } from "../.github/scripts/driftExcludes";
+import { readRunRole } from "../stacks/read";
+import { runRoleArn } from "../components/awsProviders";
+import { actionCovers, statements } from "../policy/rules/iamDocument";
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
 const SCRIPTS = path.join(ROOT, ".github", "scripts");
@@ -28,11 +33,16 @@ interface Step {
 interface Job {
     readonly needs?: string | string[];
     readonly if?: string;
+    readonly "runs-on"?: string | string[];
     readonly environment?: string | { name: string };
+    readonly concurrency?: { group: string; "cancel-in-progress"?: boolean };
     readonly permissions?: Record<string, string>;
     readonly strategy?: { matrix?: Record<string, unknown>; "fail-fast"?: boolean };
     readonly env?: Record<string, string>;
-    readonly steps: Step[];
+    /** A job that calls a reusable workflow has no steps. */
+    readonly uses?: string;
+    readonly with?: Record<string, unknown>;
+    readonly steps?: Step[];
 }
 interface Workflow {
     readonly on: Record<string, unknown>;
@@ -42,15 +52,19 @@ interface Workflow {
 }
 
 const workflowFiles = fs.readdirSync(WORKFLOWS).filter((f) => /\.ya?ml$/.test(f));
-const load = (file: string): Workflow => YAML.parse(fs.readFileSync(path.join(WORKFLOWS, file), "utf8")) as Workflow;
+const textOf = (file: string) => fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
+const load = (file: string): Workflow => YAML.parse(textOf(file)) as Workflow;
 const pr = load("pull-request.yml");
 const deploy = load("deploy.yml");
+const country = load("country.yml");
 const drift = load("drift.yml");
 
+const stepsOf = (job: Job): Step[] => job.steps ?? [];
 const needsOf = (job: Job): string[] => (job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs]);
 const environmentOf = (job: Job): string | undefined => (typeof job.environment === "string" ? job.environment : job.environment?.name);
-const scriptOf = (job: Job): string => job.steps.map((s) => s.run ?? "").join("\n");
-const usesOf = (job: Job, action: string): Step[] => job.steps.filter((s) => s.uses?.split("@")[0] === action);
+const scriptOf = (job: Job): string => stepsOf(job).map((s) => s.run ?? "").join("\n");
+const usesOf = (job: Job, action: string): Step[] => stepsOf(job).filter((s) => s.uses?.split("@")[0] === action);
+const pulumiCommand = (job: Job): string | undefined => usesOf(job, "pulumi/actions").find((s) => s.with?.command)?.with?.command as string | undefined;
 
 function transitiveNeeds(wf: Workflow, jobId: string): Set<string> {
     const seen = new Set<string>();
@@ -65,34 +79,118 @@ function transitiveNeeds(wf: Workflow, jobId: string): Set<string> {
 }
 
 /** Jobs whose stack matrix comes from one of the `stacks` job's lists. */
-function matrixList(job: Job): string | undefined {
-    const stack = job.strategy?.matrix?.stack;
-    const m = typeof stack === "string" ? /^\$\{\{\s*fromJSON\(needs\.stacks\.outputs\.(\w+)\)\s*\}\}$/.exec(stack) : null;
+function matrixList(job: Job, key = "stack"): string | undefined {
+    const value = job.strategy?.matrix?.[key];
+    const m = typeof value === "string" ? /^\$\{\{\s*fromJSON\(needs\.stacks\.outputs\.(\w+)\)\s*\}\}$/.exec(value) : null;
     return m?.[1];
 }
 
-const pulumiCommand = (job: Job): string | undefined => usesOf(job, "pulumi/actions").find((s) => s.with?.command)?.with?.command as string | undefined;
+// ---- The rules the workflows must keep. Each is a function of a parsed workflow, so that the
+// ---- tests can show it passes on the real files and catches a deliberately weakened copy.
+
+/** The runners inside the VPC: the only place private EKS, Aurora and internal names are reachable. */
+export const VPC_RUNNERS = "${{ fromJSON(vars.DATA_INFRA_VPC_RUNNER_LABELS) }}";
+const GITHUB_HOSTED = /^(ubuntu|windows|macos)-/;
+
+/** A step that needs the private network: `npm run verify`, or any pulumi command against the stack. */
+function reachesPrivateEndpoints(step: Step): boolean {
+    if (/\bnpm run verify\b/.test(step.run ?? "")) return true;
+    if (/\bpulumi (preview|up|refresh|destroy)\b/.test(step.run ?? "")) return true;
+    return step.uses?.split("@")[0] === "pulumi/actions" && step.with?.command !== undefined;
+}
+
+function networkProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        if (!stepsOf(job).some(reachesPrivateEndpoints)) continue;
+        const labels = [job["runs-on"] ?? []].flat();
+        if (labels.some((l) => GITHUB_HOSTED.test(l)) || job["runs-on"] !== VPC_RUNNERS) {
+            problems.push(`${id} reaches private endpoints but runs on ${JSON.stringify(job["runs-on"])}, not ${VPC_RUNNERS}`);
+        }
+    }
+    return problems;
+}
+
+const DEPLOY_ROLE = "${{ vars.AWS_DEPLOY_ROLE_ARN }}";
+const PREVIEW_ROLE = "${{ vars.AWS_PREVIEW_ROLE_ARN }}";
+const DEPLOY_ENVIRONMENTS = ["staging", "prod"];
+/** Triggers that run code nobody reviewed for deployment (a pull request) or unattended (a schedule). */
+const PREVIEW_TRIGGERS = ["pull_request", "pull_request_target", "schedule"];
+
+function deployRightsProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    const previewOnly = Object.keys(wf.on).some((t) => PREVIEW_TRIGGERS.includes(t));
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        const environment = environmentOf(job);
+        const roles = usesOf(job, "aws-actions/configure-aws-credentials").map((s) => String(s.with?.["role-to-assume"]));
+        const jobText = JSON.stringify(job);
+        if (jobText.includes("AWS_DEPLOY_ROLE_ARN") && !DEPLOY_ENVIRONMENTS.includes(environment ?? "")) {
+            problems.push(`${id} uses the deploy role outside the staging/prod environments (environment ${environment ?? "none"})`);
+        }
+        if (!previewOnly) continue;
+        if (DEPLOY_ENVIRONMENTS.includes(environment ?? "")) problems.push(`${id} runs in the ${environment} environment on ${Object.keys(wf.on).join("/")}`);
+        if (jobText.includes("AWS_DEPLOY_ROLE_ARN")) problems.push(`${id} names the deploy role on ${Object.keys(wf.on).join("/")}`);
+        for (const role of roles) if (role !== PREVIEW_ROLE) problems.push(`${id} assumes ${role}, not the preview role`);
+        if (roles.length > 0 && environment !== "preview") problems.push(`${id} assumes a role outside the preview environment`);
+        if (stepsOf(job).some(reachesPrivateEndpoints) && job.env?.DATA_INFRA_ROLE !== "preview") {
+            problems.push(`${id} runs pulumi without DATA_INFRA_ROLE=preview, so the program would assume the deploy roles`);
+        }
+        if (["up", "destroy", "refresh"].includes(pulumiCommand(job) ?? "") || /\bpulumi (up|destroy)\b/.test(scriptOf(job))) {
+            problems.push(`${id} changes a stack on ${Object.keys(wf.on).join("/")}`);
+        }
+    }
+    return problems;
+}
+
+/** Every `uses:` line: a local workflow or action, or owner/repo@<40-hex SHA> # v<version>. */
+function unpinnedUses(text: string): string[] {
+    return text
+        .split("\n")
+        .map((line) => /^\s*(?:-\s+)?uses:\s*(.+)$/.exec(line)?.[1].trim())
+        .filter((uses): uses is string => uses !== undefined)
+        .filter((uses) => !uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(uses));
+}
+
+/** A copy of a workflow with one job changed, for the weakened-copy tests. */
+function weakened(wf: Workflow, jobId: string, change: (job: Job) => Job): Workflow {
+    return { ...wf, jobs: { ...wf.jobs, [jobId]: change(wf.jobs[jobId]) } };
+}
 
 describe("every workflow", () => {
     test.each(workflowFiles)("%s is valid for GitHub Actions (action-validator)", (file) => {
-        const state = validateWorkflow(fs.readFileSync(path.join(WORKFLOWS, file), "utf8"));
+        const state = validateWorkflow(textOf(file));
         expect(state.errors).toEqual([]);
     });
 
-    test("pins every action to a release tag, never a branch", () => {
-        for (const file of workflowFiles) {
-            for (const [id, job] of Object.entries(load(file).jobs)) {
-                for (const step of job.steps.filter((s) => s.uses)) {
-                    expect({ file, id, uses: step.uses, pinned: /^[\w.-]+\/[\w.-]+@v\d+(\.\d+){0,2}$/.test(step.uses!) }).toEqual({ file, id, uses: step.uses, pinned: true });
-                }
-            }
-        }
+    test.each(workflowFiles)("%s pins every third-party action to a full commit SHA with its version in a comment", (file) => {
+        expect(unpinnedUses(textOf(file))).toEqual([]);
+    });
+
+    test("an action on a tag, a branch or a short SHA is refused", () => {
+        expect(unpinnedUses("    steps:\n      - uses: actions/checkout@v6\n      - uses: pulumi/actions@main\n      - uses: actions/setup-node@2499707\n")).toEqual([
+            "actions/checkout@v6",
+            "pulumi/actions@main",
+            "actions/setup-node@2499707",
+        ]);
+        expect(unpinnedUses("      - uses: actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803\n")).toEqual(["actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803"]);
+        expect(unpinnedUses("      - uses: actions/checkout@d23441a48e516b6c34aea4fa41551a30e30af803 # v6.1.0\n    uses: ./.github/workflows/country.yml\n")).toEqual([]);
+    });
+
+    test("a workflow weakened back to a release tag is caught", () => {
+        const weakenedText = textOf("country.yml").replace(/actions\/checkout@[0-9a-f]{40} # v[\d.]+/, "actions/checkout@v6");
+        expect(unpinnedUses(weakenedText)).toEqual(["actions/checkout@v6"]);
+    });
+
+    test("Dependabot updates the pinned actions and npm weekly", () => {
+        const config = YAML.parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string; schedule: { interval: string } }[] };
+        expect(config.version).toBe(2);
+        const weekly = config.updates.filter((u) => u.schedule.interval === "weekly" && u.directory === "/").map((u) => u["package-ecosystem"]);
+        expect(weekly).toEqual(expect.arrayContaining(["github-actions", "npm"]));
     });
 
     test("reaches AWS only by assuming a role through OIDC: no long-lived keys anywhere", () => {
         for (const file of workflowFiles) {
-            const text = fs.readFileSync(path.join(WORKFLOWS, file), "utf8");
-            expect(text).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
+            expect(textOf(file)).not.toMatch(/aws-access-key-id|aws-secret-access-key|AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY/);
             const wf = load(file);
             for (const [id, job] of Object.entries(wf.jobs)) {
                 for (const step of usesOf(job, "aws-actions/configure-aws-credentials")) {
@@ -101,9 +199,10 @@ describe("every workflow", () => {
                     expect({ file, id, idToken }).toEqual({ file, id, idToken: "write" });
                 }
                 // Anything that talks to the cloud or the state backend assumes a role first.
-                const cloudStep = job.steps.findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh)\b|npm run verify/.test(s.run ?? ""));
+                const steps = stepsOf(job);
+                const cloudStep = steps.findIndex((s) => reachesPrivateEndpoints(s) || /\bpulumi (login|stack)\b/.test(s.run ?? "") || /stack-exists\.sh/.test(s.run ?? ""));
                 if (cloudStep >= 0) {
-                    const assume = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+                    const assume = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
                     expect({ file, id, assumesRoleFirst: assume >= 0 && assume < cloudStep }).toEqual({ file, id, assumesRoleFirst: true });
                 }
             }
@@ -113,24 +212,129 @@ describe("every workflow", () => {
     test("gives pulumi the kubeconfig contexts of the stack's Kubernetes providers, after assuming the AWS role", () => {
         for (const file of workflowFiles) {
             for (const [id, job] of Object.entries(load(file).jobs)) {
-                const pulumiStep = job.steps.findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh)\b/.test(s.run ?? ""));
+                const steps = stepsOf(job);
+                const pulumiStep = steps.findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh)\b/.test(s.run ?? ""));
                 if (pulumiStep < 0) continue;
-                const kube = job.steps.findIndex((s) => /npx tsx \.github\/scripts\/kubeconfig\.ts "(\$\{\{ matrix\.stack \}\}|\$STACK)"/.test(s.run ?? ""));
-                const assume = job.steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+                const kube = steps.findIndex((s) => /npx tsx \.github\/scripts\/kubeconfig\.ts "\$STACK"/.test(s.run ?? ""));
+                const assume = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
                 expect({ file, id, order: assume < kube && kube < pulumiStep }).toEqual({ file, id, order: true });
             }
         }
     });
 
-    test("takes its stacks from the stack files: every stack matrix comes from the stacks job, which runs stacks.sh", () => {
-        for (const file of workflowFiles) {
+    test("takes its stacks from the stack files: every stack or country matrix comes from the stacks job, which runs stacks.sh", () => {
+        for (const file of workflowFiles.filter((f) => f !== "country.yml")) {
             const wf = load(file);
             expect(scriptOf(wf.jobs.stacks)).toContain(".github/scripts/stacks.sh");
             for (const [id, job] of Object.entries(wf.jobs)) {
-                if (job.strategy?.matrix?.stack === undefined) continue;
-                expect({ file, id, list: matrixList(job) !== undefined, needsStacks: needsOf(job).includes("stacks") }).toEqual({ file, id, list: true, needsStacks: true });
+                for (const key of ["stack", "country"]) {
+                    if (job.strategy?.matrix?.[key] === undefined) continue;
+                    expect({ file, id, list: matrixList(job, key) !== undefined, needsStacks: needsOf(job).includes("stacks") }).toEqual({ file, id, list: true, needsStacks: true });
+                }
             }
         }
+    });
+});
+
+describe("network checks run where the network is", () => {
+    test.each(workflowFiles)("%s: every job that runs npm run verify or a pulumi command runs on the VPC runners", (file) => {
+        expect(networkProblems(load(file))).toEqual([]);
+    });
+
+    test("the jobs that reach private endpoints are the ones expected (the rule has something to judge)", () => {
+        const placed = workflowFiles.flatMap((file) =>
+            Object.entries(load(file).jobs)
+                .filter(([, job]) => stepsOf(job).some(reachesPrivateEndpoints))
+                .map(([id]) => `${file} ${id}`),
+        );
+        expect(placed.sort()).toEqual([
+            "country.yml deploy-prod",
+            "country.yml deploy-staging",
+            "country.yml verify-prod",
+            "country.yml verify-staging",
+            "drift.yml drift",
+            "pull-request.yml preview",
+        ]);
+    });
+
+    test("a verify job moved to a GitHub-hosted runner is caught", () => {
+        expect(networkProblems(weakened(country, "verify-staging", (job) => ({ ...job, "runs-on": "ubuntu-latest" })))).toEqual([
+            `verify-staging reaches private endpoints but runs on "ubuntu-latest", not ${VPC_RUNNERS}`,
+        ]);
+        expect(networkProblems(weakened(drift, "drift", (job) => ({ ...job, "runs-on": ["self-hosted", "ubuntu-latest"] })))).toHaveLength(1);
+    });
+
+    test("offline jobs stay on GitHub-hosted runners: pull-request code reaches the VPC only through the preview job", () => {
+        for (const id of ["stacks", "test", "offline"]) expect(pr.jobs[id]["runs-on"]).toBe("ubuntu-latest");
+    });
+});
+
+describe("pull requests and drift never hold deploy rights", () => {
+    test.each(workflowFiles)("%s: the deploy role only in the staging/prod environments; pull-request and scheduled jobs only the preview role", (file) => {
+        expect(deployRightsProblems(load(file))).toEqual([]);
+    });
+
+    test("the pull-request preview and the drift check assume the preview role in the preview environment with DATA_INFRA_ROLE=preview", () => {
+        for (const job of [pr.jobs.preview, drift.jobs.drift]) {
+            expect(environmentOf(job)).toBe("preview");
+            expect(usesOf(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBe(PREVIEW_ROLE);
+            expect(job.env?.DATA_INFRA_ROLE).toBe("preview");
+        }
+    });
+
+    test("a preview job given the deploy role, a deploy environment, or no role switch is caught", () => {
+        const withDeployRole = weakened(pr, "preview", (job) => ({
+            ...job,
+            steps: stepsOf(job).map((s) => (s.uses?.startsWith("aws-actions/configure-aws-credentials@") ? { ...s, with: { ...s.with, "role-to-assume": DEPLOY_ROLE } } : s)),
+        }));
+        expect(deployRightsProblems(withDeployRole)).toEqual([
+            "preview uses the deploy role outside the staging/prod environments (environment preview)",
+            "preview names the deploy role on pull_request",
+            `preview assumes ${DEPLOY_ROLE}, not the preview role`,
+        ]);
+        expect(deployRightsProblems(weakened(pr, "preview", (job) => ({ ...job, environment: "prod" })))).toEqual([
+            "preview runs in the prod environment on pull_request",
+            "preview assumes a role outside the preview environment",
+        ]);
+        expect(deployRightsProblems(weakened(drift, "drift", (job) => ({ ...job, env: { ...job.env, DATA_INFRA_ROLE: "deploy" } })))).toEqual([
+            "drift runs pulumi without DATA_INFRA_ROLE=preview, so the program would assume the deploy roles",
+        ]);
+    });
+
+    test("the deploy jobs assume the deploy role, only in the staging/prod environments", () => {
+        for (const [id, env] of [["deploy-staging", "staging"], ["deploy-prod", "prod"]]) {
+            const job = country.jobs[id];
+            expect(environmentOf(job)).toBe(env);
+            expect(usesOf(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBe(DEPLOY_ROLE);
+            expect(job.env?.DATA_INFRA_ROLE).toBe("deploy");
+        }
+        expect(country.on).toEqual({ workflow_call: expect.anything() });
+        expect(deploy.on.push).toEqual({ branches: ["main"] });
+    });
+
+    test("forks: no preview, and the offline comment is skipped on purpose with a notice", () => {
+        const fork = "github.event.pull_request.head.repo.full_name == github.repository";
+        expect(pr.jobs.preview.if).toBe(fork);
+        const steps = stepsOf(pr.jobs.offline);
+        const comment = steps.find((s) => s.run?.includes("pr-comment.sh"))!;
+        expect(comment.if).toBe(`always() && ${fork}`);
+        const summary = steps.find((s) => s.if === "always() && github.event.pull_request.head.repo.full_name != github.repository")!;
+        expect(summary.run).toContain("GITHUB_STEP_SUMMARY");
+        expect(summary.run).toContain("::notice::Not commenting: pull requests from forks get a read-only token");
+    });
+});
+
+describe("deploy and drift of one stack never overlap", () => {
+    /** The concurrency group a job would take for a stack, its expressions filled in. */
+    const groupFor = (job: Job, stack: string) =>
+        job.concurrency?.group.replace("${{ matrix.stack }}", stack).replace("${{ inputs.country }}", stack.split("-")[1]);
+
+    test.each(listStacks())("%s: its deploy job and its drift job share the group data-infra-<stack>, and neither cancels the other", (stack) => {
+        const deployJob = country.jobs[stack.startsWith("prod-") ? "deploy-prod" : "deploy-staging"];
+        expect(groupFor(deployJob, stack)).toBe(`data-infra-${stack}`);
+        expect(groupFor(drift.jobs.drift, stack)).toBe(`data-infra-${stack}`);
+        expect(deployJob.concurrency?.["cancel-in-progress"]).toBe(false);
+        expect(drift.jobs.drift.concurrency?.["cancel-in-progress"]).toBe(false);
     });
 });
 
@@ -163,101 +367,84 @@ describe("pull requests", () => {
         expect(script).toContain('npm run -s plan -- --stack "$STACK" --diff --against');
         expect(script).toContain(".github/scripts/pr-comment.sh");
         // A mandatory violation fails the job after the comment is posted.
-        const fail = job.steps[job.steps.length - 1];
+        const steps = stepsOf(job);
+        const fail = steps[steps.length - 1];
         expect(fail.if).toBe("steps.policy.outputs.code != '0'");
         expect(fail.run).toContain("exit 1");
     });
 
-    test("preview every stack with the policy pack and comment the preview, after tests and guardrails pass", () => {
+    test("preview every existing stack with the policy pack and comment the preview, after tests and guardrails pass", () => {
         const job = pr.jobs.preview;
         expect(matrixList(job)).toBe("all");
         expect(needsOf(job)).toEqual(expect.arrayContaining(["test", "offline"]));
-        const [preview] = usesOf(job, "pulumi/actions");
+        const [, preview] = usesOf(job, "pulumi/actions");
         expect(preview.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", "comment-on-pr": true });
+        expect(preview.with?.upsert).toBeUndefined();
+        expect(preview.if).toBe("steps.exists.outputs.exists == 'true'");
+        expect(stepsOf(job).find((s) => s.id === "exists")?.run).toBe('.github/scripts/stack-exists.sh "$STACK"');
         expect(job.permissions?.["pull-requests"]).toBe("write");
     });
 });
 
 describe("deploying a merge to main", () => {
-    test("runs on pushes to main, one deployment at a time, never cancelling a running one", () => {
+    test("runs on pushes to main, one deployment run at a time, never cancelling a running one", () => {
         expect(deploy.on.push).toEqual({ branches: ["main"] });
         expect(deploy.concurrency).toEqual({ group: "deploy", "cancel-in-progress": false });
     });
 
-    test("runs preflight right before every pulumi up", () => {
-        for (const id of ["deploy-staging", "deploy-prod"]) {
-            const steps = deploy.jobs[id].steps;
-            const up = steps.findIndex((st) => st.with?.command === "up");
-            expect({ id, before: steps[up - 1].run }).toEqual({ id, before: 'npm run preflight -- --stack "${{ matrix.stack }}"' });
-        }
-    });
-
-    test("deploys every staging stack with the policy pack, after tests and guardrails", () => {
-        const job = deploy.jobs["deploy-staging"];
-        expect(matrixList(job)).toBe("staging");
-        expect(environmentOf(job)).toBe("staging");
-        expect(needsOf(job)).toContain("guardrails");
+    test("runs every country's chain in its own matrix leg, after tests and guardrails; one failing country does not stop another", () => {
+        const job = deploy.jobs.country;
+        expect(job.uses).toBe("./.github/workflows/country.yml");
+        expect(matrixList(job, "country")).toBe("countries");
+        expect(job.strategy?.["fail-fast"]).toBe(false);
+        expect(needsOf(job)).toEqual(expect.arrayContaining(["stacks", "guardrails"]));
         expect(scriptOf(deploy.jobs.guardrails)).toContain("npm run check:policy -- --all");
-        expect(pulumiCommand(job)).toBe("up");
-        expect(usesOf(job, "pulumi/actions").find((s) => s.with?.command === "up")?.with?.policyPacks).toBe("policy");
+        expect(job.with).toEqual({ country: "${{ matrix.country }}", prod: "${{ contains(fromJSON(needs.stacks.outputs.prod), format('prod-{0}', matrix.country)) }}" });
+        expect(job.permissions).toEqual({ contents: "read", "id-token": "write" });
     });
 
-    test("verifies every staging stack after it deployed", () => {
-        const job = deploy.jobs["verify-staging"];
-        expect(matrixList(job)).toBe("staging");
-        expect(needsOf(job)).toContain("deploy-staging");
-        const verify = job.steps.find((st) => st.run?.includes("npm run verify"))!;
-        expect(verify.env?.STACK).toBe("${{ matrix.stack }}");
-        expect(verify.run).toBe('npm run verify -- --stack "$STACK" $(npx tsx .github/scripts/verifyRoles.ts "$STACK")');
-    });
-
-    test("asks the prod environment's reviewers only after staging deployed and verified, then deploys prod", () => {
-        const job = deploy.jobs["deploy-prod"];
+    test("a country's prod waits for its own staging deployment and verification, the prod approval, and main", () => {
+        const job = country.jobs["deploy-prod"];
         expect(environmentOf(job)).toBe("prod");
-        expect(matrixList(job)).toBe("prod");
-        expect([...transitiveNeeds(deploy, "deploy-prod")]).toEqual(expect.arrayContaining(["deploy-staging", "verify-staging"]));
-        expect(job.if).toContain("github.ref == 'refs/heads/main'");
-        expect(pulumiCommand(job)).toBe("up");
-    });
-
-    test("no job reaches prod without staging's deployment and verification in the same run", () => {
-        for (const [id, job] of Object.entries(deploy.jobs)) {
-            const touchesProd = environmentOf(job) === "prod" || matrixList(job) === "prod";
-            if (!touchesProd) continue;
-            expect({ id, needs: [...transitiveNeeds(deploy, id)].filter((n) => n === "deploy-staging" || n === "verify-staging").sort() }).toEqual({
-                id,
-                needs: ["deploy-staging", "verify-staging"],
-            });
-        }
-        for (const file of workflowFiles.filter((f) => f !== "deploy.yml")) {
-            for (const job of Object.values(load(file).jobs)) expect(environmentOf(job)).not.toBe("prod");
+        expect([...transitiveNeeds(country, "deploy-prod")].sort()).toEqual(["deploy-staging", "verify-staging"]);
+        expect(job.if).toBe("inputs.prod && github.ref == 'refs/heads/main'");
+        expect(job.env?.STACK).toBe("prod-${{ inputs.country }}");
+        expect(country.jobs["deploy-staging"].env?.STACK).toBe("staging-${{ inputs.country }}");
+        for (const file of workflowFiles.filter((f) => f !== "country.yml")) {
+            for (const j of Object.values(load(file).jobs)) expect(environmentOf(j)).not.toBe("prod");
         }
     });
 
-    test("verifies every prod stack after it deployed", () => {
-        const job = deploy.jobs["verify-prod"];
-        expect(matrixList(job)).toBe("prod");
-        expect(needsOf(job)).toContain("deploy-prod");
-        const verify = job.steps.find((st) => st.run?.includes("npm run verify"))!;
-        expect(verify.env?.STACK).toBe("${{ matrix.stack }}");
+    test.each(["deploy-staging", "deploy-prod"])("%s runs preflight right before pulumi up with the policy pack", (id) => {
+        const steps = stepsOf(country.jobs[id]);
+        const up = steps.findIndex((st) => st.with?.command === "up");
+        expect(steps[up - 1].run).toBe('npm run preflight -- --stack "$STACK"');
+        expect(steps[up].with).toMatchObject({ "stack-name": "${{ env.STACK }}", policyPacks: "policy" });
+    });
+
+    test.each(["deploy-staging", "deploy-prod"])("%s selects its stack, creating a new country's on its first run with the stack file's KMS secrets provider", (id) => {
+        const steps = stepsOf(country.jobs[id]);
+        const select = steps.findIndex((st) => st.run?.includes("pulumi stack select --create"));
+        const up = steps.findIndex((st) => st.with?.command === "up");
+        expect(select).toBeGreaterThan(steps.findIndex((st) => st.uses?.startsWith("pulumi/actions@")));
+        expect(select).toBeLessThan(up);
+        const run = steps[select].run!;
+        expect(run).toContain('pulumi stack select --create --stack "$STACK" --secrets-provider "$(sed -n \'s/^secretsprovider: *//p\' "Pulumi.$STACK.yaml")"');
+        // The secrets provider it passes is the stack file's, for every stack here.
+        const sed = /"\$\((sed [^)]*)\)"/.exec(run)![1];
+        for (const stack of listStacks()) {
+            const r = spawnSync("bash", ["-c", sed], { cwd: ROOT, env: { ...process.env, STACK: stack }, encoding: "utf8" });
+            expect(r.stdout.trim()).toBe(`awskms://alias/data-infra-${stack.split("-")[0]}?region=us-east-1`);
+        }
+    });
+
+    test.each(["verify-staging", "verify-prod"])("%s verifies with the read-only verify role after its deployment", (id) => {
+        const job = country.jobs[id];
+        expect(needsOf(job)).toEqual([id.replace("verify", "deploy")]);
+        expect(environmentOf(job)).toBe("verify");
+        expect(usesOf(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBe("${{ vars.AWS_VERIFY_ROLE_ARN }}");
+        const verify = stepsOf(job).find((st) => st.run?.includes("npm run verify"))!;
         expect(verify.run).toBe('npm run verify -- --stack "$STACK" $(npx tsx .github/scripts/verifyRoles.ts "$STACK")');
-    });
-
-    describe("a prod stack's own check that its staging sibling was in this run", () => {
-        const check = deploy.jobs["deploy-prod"].steps[0].run!.replace(/\$\{\{ github\.run_id \}\}/g, "42");
-        const runCheck = (stack: string, staging: string) => spawnSync("bash", ["-c", check], { env: { ...process.env, STACK: stack, STAGING: staging }, encoding: "utf8" });
-
-        test("passes when staging-<country> deployed in this run", () => {
-            const result = runCheck("prod-co", '["staging-co","staging-mx"]');
-            expect(result.status).toBe(0);
-            expect(result.stdout).toContain("staging-co deployed and verified in run 42");
-        });
-
-        test("refuses when it did not", () => {
-            const result = runCheck("prod-mx", '["staging-co"]');
-            expect(result.status).toBe(1);
-            expect(result.stdout).toContain("prod-mx has no staging-mx in this run");
-        });
     });
 });
 
@@ -268,33 +455,45 @@ describe("nightly drift detection", () => {
         expect(drift.jobs.drift.strategy?.["fail-fast"]).toBe(false);
     });
 
-    test("previews with a refresh and fails on any change", () => {
+    test("refreshes as a preview with this run's (preview) role from the program and fails on any change", () => {
         const script = scriptOf(drift.jobs.drift);
-        expect(script).toMatch(/pulumi preview --stack "\$STACK" --refresh --expect-no-changes/);
+        expect(script).toMatch(/pulumi refresh --stack "\$STACK" --run-program --preview-only --expect-no-changes/);
+        expect(script).toContain('$(npx tsx .github/scripts/driftExcludes.ts "$STACK")');
         expect(script).toContain("set -o pipefail");
+        expect(script).not.toMatch(/pulumi up\b/);
     });
 
     test("fails loudly: an error annotation and an open drift issue, closed again by a clean night", () => {
-        const steps = drift.jobs.drift.steps;
+        const steps = stepsOf(drift.jobs.drift);
         const open = steps.find((s) => s.run?.includes("drift-issue.sh open"));
         const close = steps.find((s) => s.run?.includes("drift-issue.sh close"));
         expect(open?.if).toBe("failure() && steps.preview.outcome == 'failure'");
         expect(open?.run).toContain("::error::");
-        expect(close?.if).toBe("success()");
+        expect(close?.if).toBe("success() && steps.preview.outcome == 'success'");
         expect(drift.jobs.drift.permissions?.issues).toBe("write");
     });
 });
 
 describe(".github/scripts/kubeconfig.ts", () => {
-    test.each(["staging-co", "prod-co"])("writes no context for %s: without a configured context the program reaches each EKS cluster itself", (stack) => {
+    test.each(listStacks())("writes a context only for the prototypes of %s that configure one, as the country's role of the run", (stack) => {
         const config = parseCountryStack(stack, loadStackConfig(stack));
-        expect(config.prototypes.map((p) => config.kubernetes[p].context)).toEqual(config.prototypes.map(() => undefined));
-        expect(kubeconfigCommands(stack)).toEqual([]);
+        // Without a context the program reaches each EKS cluster itself (aws eks get-token), so nothing is written for it.
+        const withContext = config.prototypes.filter((prototype) => config.kubernetes[prototype].context !== undefined);
+        const expected = (roleArn: string) =>
+            withContext.map((prototype) => [
+                "aws", "eks", "update-kubeconfig",
+                "--name", config.kubernetes[prototype].eksClusterName,
+                "--alias", String(config.kubernetes[prototype].context),
+                "--region", config.region,
+                "--role-arn", roleArn,
+            ]);
+        expect(kubeconfigCommands(stack, "deploy")).toEqual(expected(config.accounts.country.deployRoleArn));
+        expect(kubeconfigCommands(stack, "preview")).toEqual(expected(runRoleArn(config.accounts.country, "preview")));
     });
 });
 
 describe(".github/scripts/verifyRoles.ts", () => {
-    test.each(["staging-co", "prod-co"])("points verify of %s at a read-only role in each of its accounts", (stack) => {
+    test.each(listStacks())("points verify of %s at a read-only role in each of its accounts", (stack) => {
         const config = parseCountryStack(stack, loadStackConfig(stack));
         expect(verifyRoleArgs(stack, "data-infra-read-only")).toEqual([
             "--country-role", `arn:aws:iam::${config.accounts.country.id}:role/data-infra-read-only`,
@@ -303,27 +502,45 @@ describe(".github/scripts/verifyRoles.ts", () => {
     });
 });
 
+describe(".github/scripts/driftExcludes.ts", () => {
+    test.each(listStacks())("%s: leaves out exactly the objects in the secrets and keysets buckets the preview role cannot read", async (stack) => {
+        const run = await runProgram({ stack });
+        const buckets = unreadableBuckets(stack);
+        const args = driftExcludeArgs(run, buckets);
+        const secretObject = run.resources.find((r) => r.inputs.bucket === buckets[0] && r.custom)!;
+        expect(secretObject).toBeDefined();
+        expect(args).toEqual(["--exclude", secretObject.urn]);
+        expect(args[1]).toMatch(new RegExp(`^urn:pulumi:${stack}::data-infra::`));
+    });
+});
 describe(".github/scripts/stacks.sh", () => {
-    function stacksIn(files: string[]): { status: number | null; stdout: string; stderr: string; output: string } {
+    const secretsProvider = (stack: string) => `secretsprovider: awskms://alias/data-infra-${stack.split("-")[0]}?region=us-east-1\nconfig: {}\n`;
+    function stacksIn(files: string[], content: (stack: string) => string = secretsProvider) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "stacks-"));
-        for (const f of ["Pulumi.yaml", ...files]) fs.writeFileSync(path.join(dir, f), "config: {}\n");
+        fs.writeFileSync(path.join(dir, "Pulumi.yaml"), "name: data-infra\n");
+        for (const f of files) fs.writeFileSync(path.join(dir, f), content(f.replace(/^Pulumi\.|\.yaml$/g, "")));
         const outputFile = path.join(dir, "github-output");
         const r = spawnSync("bash", [path.join(SCRIPTS, "stacks.sh"), dir], { env: { ...process.env, GITHUB_OUTPUT: outputFile }, encoding: "utf8" });
         const output = fs.existsSync(outputFile) ? fs.readFileSync(outputFile, "utf8") : "";
         fs.rmSync(dir, { recursive: true, force: true });
         return { status: r.status, stdout: r.stdout, stderr: r.stderr, output };
     }
+    const json = (names: string[]) => JSON.stringify(names);
 
-    test("lists this project's stacks", () => {
+    test("lists exactly this project's stack files, and their countries", () => {
         const out = execFileSync("bash", [path.join(SCRIPTS, "stacks.sh"), ROOT], { encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: "" } });
-        expect(out).toContain('staging=["staging-co"]');
-        expect(out).toContain('prod=["prod-co"]');
+        const stacks = listStacks();
+        const staging = stacks.filter((s) => s.startsWith("staging-"));
+        expect(staging.length).toBeGreaterThan(0);
+        expect(out).toBe(
+            `all=${json(stacks)}\nstaging=${json(staging)}\nprod=${json(stacks.filter((s) => s.startsWith("prod-")))}\ncountries=${json(staging.map((s) => s.slice("staging-".length)))}\n`,
+        );
     });
 
     test("a new country joins the pipeline by adding its two stack files", () => {
         const r = stacksIn(["Pulumi.staging-co.yaml", "Pulumi.prod-co.yaml", "Pulumi.staging-mx.yaml", "Pulumi.prod-mx.yaml"]);
         expect(r.status).toBe(0);
-        expect(r.output).toBe('all=["prod-co","prod-mx","staging-co","staging-mx"]\nstaging=["staging-co","staging-mx"]\nprod=["prod-co","prod-mx"]\n');
+        expect(r.output).toBe('all=["prod-co","prod-mx","staging-co","staging-mx"]\nstaging=["staging-co","staging-mx"]\nprod=["prod-co","prod-mx"]\ncountries=["co","mx"]\n');
     });
 
     test("refuses a prod stack without its staging sibling", () => {
@@ -336,6 +553,54 @@ describe(".github/scripts/stacks.sh", () => {
         const r = stacksIn(["Pulumi.staging-co.yaml", "Pulumi.dev-co.yaml"]);
         expect(r.status).toBe(1);
         expect(r.stderr).toContain("Pulumi.dev-co.yaml is not named Pulumi.<staging|prod>-<country>.yaml");
+    });
+
+    test("refuses a stack file without its env's KMS secrets provider, and says how to create the stack", () => {
+        const missing = stacksIn(["Pulumi.staging-mx.yaml"], () => "config: {}\n");
+        expect(missing.status).toBe(1);
+        expect(missing.stderr).toContain("Pulumi.staging-mx.yaml has no 'secretsprovider: awskms://alias/data-infra-staging?region=us-east-1' line");
+        expect(missing.stderr).toContain("pulumi stack init staging-mx --secrets-provider 'awskms://alias/data-infra-staging?region=us-east-1'");
+        // prod's key never encrypts staging's secrets, nor the other way round.
+        const crossed = stacksIn(["Pulumi.staging-mx.yaml"], () => secretsProvider("prod-mx"));
+        expect(crossed.status).toBe(1);
+    });
+});
+
+describe(".github/scripts/stack-exists.sh (against a fake pulumi)", () => {
+    function exists(stack: string, listing: string, status = 0) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "fake-pulumi-"));
+        fs.writeFileSync(path.join(dir, "pulumi"), `#!/usr/bin/env bash\nprintf '%s' '${listing}'\nexit ${status}\n`, { mode: 0o755 });
+        const out = path.join(dir, "out");
+        const r = spawnSync("bash", [path.join(SCRIPTS, "stack-exists.sh"), stack], { env: { ...process.env, PATH: `${dir}:${process.env.PATH}`, GITHUB_OUTPUT: out }, encoding: "utf8" });
+        const output = fs.existsSync(out) ? fs.readFileSync(out, "utf8") : "";
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { status: r.status, stdout: r.stdout, output };
+    }
+
+    test("an existing stack: exists=true", () => {
+        const r = exists("staging-co", '[{"name": "organization/data-infra/staging-co", "current": false}]');
+        expect(r).toMatchObject({ status: 0, output: "exists=true\n" });
+    });
+
+    test("a new country's stack: exists=false and a notice that the preview is skipped on purpose", () => {
+        const r = exists("staging-mx", '[{"name": "staging-co"}, {"name": "staging-mxx"}]');
+        expect(r).toMatchObject({ status: 0, output: "exists=false\n" });
+        expect(r.stdout).toContain("::notice::Stack staging-mx does not exist in the backend yet: its first deploy creates it");
+    });
+
+    test("a CLI failure (no credentials) fails the step instead of skipping the preview", () => {
+        const r = exists("staging-co", "error: could not access backend", 255);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain("::error::pulumi stack ls failed");
+    });
+});
+
+describe("the role switch DATA_INFRA_ROLE", () => {
+    test("unset or deploy is the deploy role; preview is the preview role; anything else is refused with the allowed values", () => {
+        expect(readRunRole({})).toBe("deploy");
+        expect(readRunRole({ DATA_INFRA_ROLE: "deploy" })).toBe("deploy");
+        expect(readRunRole({ DATA_INFRA_ROLE: "preview" })).toBe("preview");
+        expect(() => readRunRole({ DATA_INFRA_ROLE: "admin" })).toThrow('DATA_INFRA_ROLE has value "admin"; allowed: deploy | preview (unset means deploy)');
     });
 });
 
@@ -394,14 +659,62 @@ describe("the GitHub-facing scripts (against a fake gh that records its calls)",
 describe("docs/guardrails.md", () => {
     const doc = fs.readFileSync(path.join(ROOT, "docs", "guardrails.md"), "utf8");
 
-    test("draws exactly the deploy workflow's job graph", () => {
+    test("draws exactly the deploy workflow's job graph, with each country's chain from country.yml", () => {
         const mermaid = /```mermaid\n([\s\S]*?)```/.exec(doc.slice(doc.indexOf("## The pipeline")))?.[1] ?? "";
         const drawn = new Set<string>();
         for (const line of mermaid.split("\n")) {
             const m = /^\s*([\w-]+)(?:\[[^\]]*\])?\s*-->\s*(?:\|[^|]*\|\s*)?([\w-]+)/.exec(line);
             if (m) drawn.add(`${m[1]} -> ${m[2]}`);
         }
-        const edges = new Set(Object.entries(deploy.jobs).flatMap(([id, job]) => needsOf(job).map((n) => `${n} -> ${id}`)));
-        expect([...drawn].sort()).toEqual([...edges].sort());
+        const edges = (wf: Workflow) => Object.entries(wf.jobs).flatMap(([id, job]) => needsOf(job).map((n) => `${n} -> ${id}`));
+        // The country job calls country.yml: its first job hangs off "country".
+        const expected = [...edges(deploy), ...edges(country), "country -> deploy-staging"];
+        expect([...drawn].sort()).toEqual([...new Set(expected)].sort());
+    });
+});
+
+describe("docs/iam: the roles the pipeline uses", () => {
+    const iam = (file: string) => statements(JSON.parse(fs.readFileSync(path.join(ROOT, "docs", "iam", file), "utf8")))!;
+    const preview = iam("data-infra-preview.json");
+    const allowed = preview.filter((s) => s.effect === "Allow").flatMap((s) => s.actions);
+
+    test("the preview role only reads: every allowed action is a Describe, Get or List", () => {
+        expect(allowed.length).toBeGreaterThan(0);
+        expect(allowed.filter((a) => !/^[a-z0-9]+:(Describe|Get|List)[A-Za-z*]*$/.test(a))).toEqual([]);
+        expect(preview.flatMap((s) => s.notActions)).toEqual([]);
+    });
+
+    test.each(listStacks())("the preview role cannot read %s's secrets or keysets objects, and is not allowed any object read at all", (stack) => {
+        const buckets = unreadableBuckets(stack);
+        const denies = preview.filter((s) => s.effect === "Deny");
+        for (const bucket of buckets) {
+            const object = `arn:aws:s3:::${bucket}/barragem_secret_config.json`;
+            expect({ bucket, denied: denies.some((s) => s.actions.some((a) => actionCovers(a, "s3:GetObject")) && s.resources.some((r) => actionCovers(r, object))) }).toEqual({ bucket, denied: true });
+        }
+        expect(allowed.filter((a) => actionCovers(a, "s3:GetObject"))).toEqual([]);
+    });
+
+    test.each(listStacks())("the preview role can read every AWS service %s's program manages or looks up", async (stack) => {
+        // Pulumi module → IAM service prefix, where they differ.
+        const PREFIX: Record<string, string> = { vpc: "ec2" };
+        const run = await runProgram({ stack });
+        const modules = new Set(
+            [...run.resources.map((r) => r.type), ...run.invokes.map((i) => i.token)].filter((t) => t.startsWith("aws:")).map((t) => t.split(":")[1].split("/")[0]).filter((m) => m !== "index"),
+        );
+        expect(modules.size).toBeGreaterThan(3);
+        for (const module of modules) {
+            const prefix = PREFIX[module] ?? module.toLowerCase();
+            expect({ module, readable: allowed.some((a) => a.startsWith(`${prefix}:`)) }).toEqual({ module, readable: true });
+        }
+    });
+
+    test("a pipeline role trusts one GitHub environment of this repository, never a wildcard", () => {
+        const [trust] = iam("data-infra-pipeline-trust.json");
+        const equals = trust.condition.StringEquals as Record<string, string>;
+        expect(equals["token.actions.githubusercontent.com:aud"]).toBe("sts.amazonaws.com");
+        expect(equals["token.actions.githubusercontent.com:sub"]).toMatch(/^repo:<org>\/<repo>:environment:/);
+        expect(Object.keys(trust.condition)).toEqual(["StringEquals"]);
+        const [previewTrust] = iam("data-infra-preview-trust.json");
+        expect(previewTrust.principals).toEqual(["arn:aws:iam::<tooling-account-id>:role/data-infra-pipeline-preview"]);
     });
 });

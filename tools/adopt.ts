@@ -1,20 +1,26 @@
 // `npm run adopt -- --stack <stack> [--out <file>]`: for a country built by hand with the runbook,
 // which of the stack's planned resources already exist, and the file `pulumi import --file`
 // reads to bring them under management with exactly the URNs the program gives them. Reads
-// only (same account roles and endpoint overrides as preflight; a read-only role per account
-// with --country-role/--data-role). Procedure and report: docs/adopt.md.
+// only, and with read-only credentials by default: each account's read-only role (the one
+// `npm run verify` uses in the pipeline, READ_ONLY_ROLE_NAME, default data-infra-read-only),
+// overridable with --country-role/--data-role. `--import-password` is the one step that reads
+// a secret, with the deploy role (tools/adopt/password.ts). Procedure and report: docs/adopt.md.
 import * as fs from "fs";
 import { AwsAccess, DeployRoleError } from "./checks/awsAccess";
 import { commonUsage, EXIT_CANNOT_RUN, EXIT_CHECK_FAILED, EXIT_OK, guarded, Io, loadCountryStack, parseCommonArgs, processIo, UsageError } from "./checks/cli";
 import { describeOverrides } from "./checks/endpoints";
 import { formatMs, formatProgressLine } from "./adopt/progress";
-import type { ExistingFinding } from "./adopt/findings";
-import { buildImportFile, providerUrns } from "./adopt/importFile";
+import { ImportableFinding, isImportable } from "./adopt/findings";
+import { buildImportFile, engineUrn, providerUrns } from "./adopt/importFile";
+import { importPassword } from "./adopt/password";
+import { DEFAULT_READ_ONLY_ROLE } from "../.github/scripts/verifyRoles";
 import { AdoptReport, buildReport, formatReport, toRows } from "./adopt/report";
 import { Breaker, SKIPPED, survey } from "./adopt/survey";
 import { adoptTargets } from "./adopt/targets";
 import { runProgram } from "./mockRuntime";
 import type { AccountRole } from "../stacks/catalogue";
+import type { CountryStack } from "../stacks/config";
+import type { RoleOverrides } from "./checks/awsAccess";
 
 /** The kinds of resources adopt looks for (the CHECK names of its progress lines). */
 export const ADOPT_CHECKS: readonly string[] = [];
@@ -24,26 +30,48 @@ export function adoptUsage(): string {
         .replace("usage: npm run adopt -- --stack <env>-<country> [options]", "usage: npm run adopt -- --stack <env>-<country> [--out FILE] [options]")
         .replace(
             "  --json ",
-            "  --out FILE              write the `pulumi import --file` file of the resources that exist (default: report only)\n  --json ",
+            "  --out FILE              write the `pulumi import --file` file of the resources that exist, only when nothing is blocked or unchecked (default: report only)\n" +
+                "  --import-password       the separate step after `pulumi import`: read the Barragem password with the deploy role and `pulumi import` it, never printing it\n" +
+                "  --json ",
+        )
+        .replace(
+            /  --credentials MODE[^\n]*\n {2}--country-role ARN[^\n]*\n/,
+            "  --credentials MODE      deploy-roles | ambient (default deploy-roles: assume a role in each account, the read-only one below)\n" +
+                `  --country-role ARN      read the country account with this role (default its READ_ONLY_ROLE_NAME role, ${DEFAULT_READ_ONLY_ROLE}; with --import-password, its deploy role)\n`,
         )
         .replace(/ {2}--skip LIST[^\n]*\n/, "")
         .replace(/exit code: [^\n]*/, "exit code: 0 nothing blocked, 1 something is blocked or could not be checked, 2 could not run. See docs/adopt.md.");
 }
 
-/** `--out FILE` is adopt's own; everything else is preflight's flags. */
-function takeOut(argv: readonly string[]): { out?: string; rest: string[] } {
+/** `--out FILE` and `--import-password` are adopt's own; everything else is preflight's flags. */
+function takeOut(argv: readonly string[]): { out?: string; importPassword: boolean; rest: string[] } {
     const rest: string[] = [];
     let out: string | undefined;
+    let importPassword = false;
     for (let i = 0; i < argv.length; i += 1) {
         const arg = argv[i];
-        if (arg === "--out") {
+        if (arg === "--import-password") importPassword = true;
+        else if (arg === "--out") {
             out = argv[i + 1];
             if (out === undefined || out.startsWith("--")) throw new UsageError("--out needs a file name (e.g. --out import.json)");
             i += 1;
         } else if (arg.startsWith("--out=")) out = arg.slice("--out=".length);
         else rest.push(arg);
     }
-    return { out, rest };
+    if (importPassword && out !== undefined) throw new UsageError("--import-password imports the password only: run it without --out, after `pulumi import --file`");
+    return { out, importPassword, rest };
+}
+
+/**
+ * Adopt reads with each account's read-only role unless told otherwise: the role `npm run
+ * verify` uses in the pipeline (.github/scripts/verifyRoles.ts), never the deploy role.
+ */
+export function readOnlyRoles(stack: CountryStack, given: RoleOverrides, env: NodeJS.ProcessEnv): RoleOverrides {
+    const name = env.READ_ONLY_ROLE_NAME || DEFAULT_READ_ONLY_ROLE;
+    return {
+        country: given.country ?? `arn:aws:iam::${stack.accounts.country.id}:role/${name}`,
+        data: given.data ?? `arn:aws:iam::${stack.accounts.data.id}:role/${name}`,
+    };
 }
 
 /** Assumes each account's checking role once, bounded: a role that cannot be assumed is one clear message, not 200 failed rows. */
@@ -76,7 +104,7 @@ async function credentialsGate(access: AwsAccess, accounts: readonly AccountRole
 export async function adopt(argv: readonly string[], io: Io = processIo()): Promise<number> {
     const usage = adoptUsage();
     return guarded(io, usage, async (track) => {
-        const { out, rest } = takeOut(argv);
+        const { out, importPassword: passwordOnly, rest } = takeOut(argv);
         const options = parseCommonArgs("adopt", rest, ADOPT_CHECKS);
         if (options.help) {
             io.stdout(usage);
@@ -85,12 +113,24 @@ export async function adopt(argv: readonly string[], io: Io = processIo()): Prom
         const stack = loadCountryStack(options.stack);
         const started = Date.now();
         const run = await runProgram({ stack: options.stack });
-        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles, `data-infra-adopt-${stack.stackName}`));
+        if (passwordOnly) {
+            // The one secret read: with the deploy role (or the role given), never the read-only one.
+            const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles, `data-infra-adopt-${stack.stackName}`));
+            const refused = await credentialsGate(access, ["country"], options.limits.attemptTimeoutMs);
+            if (refused) {
+                io.stderr(`${refused}\n`);
+                return EXIT_CANNOT_RUN;
+            }
+            return importPassword(run, stack, access, io, io.env.PULUMI_BIN || "pulumi", AbortSignal.timeout(options.limits.totalTimeoutMs));
+        }
+        const roles = options.credentials === "ambient" ? {} : readOnlyRoles(stack, options.roles, io.env);
+        const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, roles, `data-infra-adopt-${stack.stackName}`));
         const accounts = [...new Set(adoptTargets(run, stack).map((t) => t.account))];
 
         const overrides = describeOverrides(io.env);
         io.stderr(
             `adopt ${options.stack}: ${run.resources.length} planned resources, credentials ${options.credentials}` +
+                (Object.keys(roles).length > 0 ? ` (reading with ${Object.entries(roles).map(([account, arn]) => `${account} ${arn}`).join(", ")})` : "") +
                 (overrides.length > 0 ? `, endpoint overrides: ${overrides.join(", ")}` : "") +
                 "; reads only\n",
         );
@@ -113,17 +153,14 @@ export async function adopt(argv: readonly string[], io: Io = processIo()): Prom
             return EXIT_CANNOT_RUN;
         }
 
-        const existing = new Map<string, ExistingFinding>();
-        for (const s of surveyed) if (s.finding && "id" in s.finding) existing.set(s.target.resource.urn, s.finding);
-        let importFile: string | undefined;
-        let providers: string[] = [];
-        if (out !== undefined) {
-            const file = buildImportFile(run, existing);
-            providers = providerUrns(file);
-            fs.writeFileSync(out, `${JSON.stringify(file, null, 4)}\n`);
-            importFile = out;
-        }
-        const report: AdoptReport = buildReport(options.stack, toRows(surveyed), providers, importFile);
+        const rows = toRows(surveyed, (urn) => engineUrn(run, urn));
+        const existing = new Map<string, ImportableFinding>();
+        for (const s of surveyed) if (isImportable(s.finding)) existing.set(s.target.resource.urn, s.finding);
+        const file = buildImportFile(run, existing);
+        const report: AdoptReport = buildReport(options.stack, rows, providerUrns(file), out);
+        // Only a file that can be imported as it is: nothing blocked (importing it means a
+        // replacement), nothing unchecked (it might exist, and up would then fail or duplicate it).
+        if (report.importFile !== undefined) fs.writeFileSync(report.importFile, `${JSON.stringify(file, null, 4)}\n`);
         io.stdout(options.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
         io.stderr(`adopt ${options.stack}: done in ${formatMs(Date.now() - started)}\n`);
         return report.ok ? EXIT_OK : EXIT_CHECK_FAILED;

@@ -33,12 +33,12 @@ export interface PlannedResource {
     readonly secretInputs: readonly string[];
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** Input names whose changes the engine ignores after creation (`ignoreChanges`). */
+    readonly ignoreChanges: readonly string[];
     /** Every resource this one waits for (explicit dependsOn and input dependencies). */
     readonly dependencies: readonly string[];
     /** Explicit dependsOn only. */
     readonly dependsOn: readonly string[];
-    /** Inputs the engine leaves as they are in the cloud (`ignoreChanges`). */
-    readonly ignoreChanges?: readonly string[];
 }
 
 export interface PlannedInvoke {
@@ -339,9 +339,9 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
                     secretInputs,
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
+                    ignoreChanges: req.getIgnorechangesList(),
                     dependencies: [...new Set(dependencies)],
                     dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
-                    ignoreChanges: req.getIgnorechangesList(),
                 };
                 resources.push(planned);
                 plainInputs.set(urn, plain);

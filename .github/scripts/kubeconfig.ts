@@ -1,14 +1,17 @@
 // The kubeconfig contexts a stack's Kubernetes providers are told to use (data-infra:kubernetesClusters
 // `context`, an override: by default the program reaches each EKS cluster on its own): one
 // `aws eks update-kubeconfig` per cluster, named by the context the provider expects and
-// authenticating as the country's deploy role. The pipeline runs it before any pulumi command.
+// authenticating as the country's role for this run (deploy, or preview when DATA_INFRA_ROLE=preview,
+// the same choice as the AWS providers). The pipeline runs it before any pulumi command.
 //   npx tsx .github/scripts/kubeconfig.ts <stack> [--dry-run]
 import { execFileSync } from "child_process";
+import { runRoleArn } from "../../components/awsProviders";
 import { parseCountryStack } from "../../stacks/config";
+import { readRunRole, RunRole } from "../../stacks/read";
 import { loadStackConfig } from "../../tools/mockRuntime";
 
 /** The commands, one per distinct (cluster, context) of the stack's prototypes. */
-export function kubeconfigCommands(stackName: string): string[][] {
+export function kubeconfigCommands(stackName: string, role: RunRole = readRunRole()): string[][] {
     const stack = parseCountryStack(stackName, loadStackConfig(stackName));
     const seen = new Set<string>();
     const commands: string[][] = [];
@@ -22,7 +25,7 @@ export function kubeconfigCommands(stackName: string): string[][] {
             "--name", cluster.eksClusterName,
             "--alias", cluster.context,
             "--region", stack.region,
-            "--role-arn", stack.accounts.country.deployRoleArn,
+            "--role-arn", runRoleArn(stack.accounts.country, role),
         ]);
     }
     return commands;

@@ -2,9 +2,14 @@
 # The pipeline's stack list, read from the project's Pulumi.<env>-<country>.yaml files: a new
 # country joins every workflow by adding its two stack files. Prints (and appends to
 # $GITHUB_OUTPUT when set) JSON lists:
-#   all=["prod-co","staging-co"]  staging=["staging-co"]  prod=["prod-co"]
-# Refuses a stack file that is not <staging|prod>-<country>, and a prod stack without its staging
-# sibling: prod only ever deploys after its staging stack deployed and verified in the same run.
+#   all=["prod-co","staging-co"]  staging=["staging-co"]  prod=["prod-co"]  countries=["co"]
+# Refuses, with the fix in the message:
+#   - a stack file that is not <staging|prod>-<country>;
+#   - a prod stack without its staging sibling (prod only ever deploys after its own staging
+#     stack deployed and verified in the same run);
+#   - a stack file without `secretsprovider: awskms://alias/data-infra-<env>…`: every stack's
+#     secrets are encrypted with its env's KMS key, never Pulumi's passphrase default, so the
+#     first `pulumi stack init` (by hand, or the deploy job's `pulumi stack select --create`) creates it right.
 set -euo pipefail
 
 dir="${1:-.}"
@@ -13,17 +18,25 @@ shopt -s nullglob
 all=()
 staging=()
 prod=()
+countries=()
 for file in "$dir"/Pulumi.*.yaml; do
     stack="$(basename "$file" .yaml)"
     stack="${stack#Pulumi.}"
     case "$stack" in
-        staging-[a-z][a-z]) staging+=("$stack") ;;
+        staging-[a-z][a-z]) staging+=("$stack"); countries+=("${stack#staging-}") ;;
         prod-[a-z][a-z]) prod+=("$stack") ;;
         *)
             echo "stacks.sh: $(basename "$file") is not named Pulumi.<staging|prod>-<country>.yaml" >&2
             exit 1
             ;;
     esac
+    env="${stack%%-*}"
+    if ! grep -Eq "^secretsprovider: *[\"']?awskms://alias/data-infra-${env}([?\"']|$)" "$file"; then
+        echo "stacks.sh: $(basename "$file") has no 'secretsprovider: awskms://alias/data-infra-${env}?region=us-east-1' line." >&2
+        echo "  Add it (npm run new-country writes it), or create the stack once by hand and commit the lines it adds:" >&2
+        echo "  pulumi stack init ${stack} --secrets-provider 'awskms://alias/data-infra-${env}?region=us-east-1'" >&2
+        exit 1
+    fi
     all+=("$stack")
 done
 
@@ -43,6 +56,7 @@ json() {
 
 lines="all=$(json "${all[@]}")
 staging=$(json "${staging[@]}")
-prod=$(json "${prod[@]}")"
+prod=$(json "${prod[@]}")
+countries=$(json "${countries[@]}")"
 echo "$lines"
 if [ -n "${GITHUB_OUTPUT:-}" ]; then echo "$lines" >>"$GITHUB_OUTPUT"; fi

@@ -25,7 +25,15 @@ import {
     k8sRunAsNonRoot,
 } from "./kubernetes";
 import { dnsPrivateZone, sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
-import { s3DenyInsecureTransport, s3Encryption, s3NoPublicPrincipal, s3PublicAccessBlock } from "./s3";
+import {
+    s3CrossAccountDeleteOnlyScratch,
+    s3CrossAccountNamedPrincipals,
+    s3DenyInsecureTransport,
+    s3Encryption,
+    s3NoPublicPrincipal,
+    s3PublicAccessBlock,
+    s3Retention,
+} from "./s3";
 import { explicitProviders, noPlainSecrets, statefulResourcesProtected } from "./stack";
 
 export const PACK_NAME = "data-infra-guardrails";
@@ -37,6 +45,9 @@ export const RULES: readonly Rule[] = [
     s3Encryption,
     s3DenyInsecureTransport,
     s3NoPublicPrincipal,
+    s3CrossAccountNamedPrincipals,
+    s3Retention,
+    s3CrossAccountDeleteOnlyScratch,
     auroraStorageEncrypted,
     auroraDeletionProtection,
     auroraBackupRetention,

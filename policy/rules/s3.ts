@@ -2,7 +2,7 @@
 // encryption, and the generated bucket policy that denies non-TLS access and grants no one "*".
 import type { PolicyResource, ReportViolation, StackValidationArgs } from "@pulumi/policy";
 import { actionCovers, isEveryone, Statement, statements } from "./iamDocument";
-import { asArray, isObject, known, label, Props, resourceRule, sourcesOf, stackRule } from "./values";
+import { asArray, asStrings, isObject, known, label, Props, resourceRule, sourcesOf, stackRule } from "./values";
 
 export const BUCKET_TYPES: readonly string[] = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 export const PUBLIC_ACCESS_BLOCK_TYPE = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
@@ -184,6 +184,138 @@ export const s3NoPublicPrincipal = resourceRule(
         validateResource: (args, reportViolation) => {
             if (args.type === BUCKET_POLICY_TYPE) reportPublicPrincipal(args.props, `Bucket policy "${args.name}"`, "policy", reportViolation);
             else if (BUCKET_TYPES.includes(args.type)) reportPublicPrincipal(args.props, `Bucket "${args.name}"`, "policy", reportViolation);
+        },
+    },
+);
+
+const ACCOUNT_ROOT = /^(arn:aws:iam::(\d{12}):root|(\d{12}))$/;
+/** Condition keys that narrow an account's root to named principals or to the organisation. */
+const NARROWING: Readonly<Record<string, readonly string[]>> = {
+    "aws:PrincipalArn": ["ArnEquals", "ArnLike", "StringEquals", "StringLike"],
+    "aws:PrincipalOrgID": ["StringEquals"],
+};
+
+/** The values of a statement's narrowing conditions; none when the root is left bare. */
+function narrowingValues(statement: Statement): string[] {
+    const values: string[] = [];
+    for (const [key, operators] of Object.entries(NARROWING)) {
+        for (const op of operators) {
+            const cond = statement.condition[op];
+            if (isObject(cond)) values.push(...asStrings(cond[key]));
+        }
+    }
+    return values;
+}
+
+/** A pattern that names nothing narrower than the account: `*`, `arn:aws:iam::<id>:*`. */
+function coversWholeAccount(value: string): boolean {
+    return value === "*" || /^arn:aws:iam::(\d{12}|\*):\*$/.test(value);
+}
+
+function reportBareRoots(props: Props, what: string, reportViolation: ReportViolation) {
+    const doc = props.policy;
+    if (doc === undefined || doc === "") return;
+    for (const s of statements(doc) ?? []) {
+        if (s.effect !== "Allow") continue;
+        const roots = s.principals.filter((p) => ACCOUNT_ROOT.test(p));
+        if (roots.length === 0) continue;
+        const values = narrowingValues(s);
+        if (values.length === 0 || values.some(coversWholeAccount)) {
+            reportViolation(
+                `${what} grants ${roots.join(", ")} (a whole account) ${s.actions.join(", ") || "actions"}${s.sid ? ` in statement ${s.sid}` : ""} without an aws:PrincipalArn or aws:PrincipalOrgID condition naming who.`,
+            );
+        }
+    }
+}
+
+export const s3CrossAccountNamedPrincipals = resourceRule(
+    {
+        name: "s3-cross-account-named-principals",
+        summary: "A bucket policy never grants a bare account root: an account's root (or bare account id) as Principal must be narrowed by an aws:PrincipalArn condition naming its roles, or by aws:PrincipalOrgID",
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent; AWS IAM Access Analyzer reports such grants as cross-account access" },
+        fix: "Grant through stacks/bucketAccess.ts: list the roles that need the bucket (config dataEtlRoleArns, or the service's BucketUse in stacks/services.ts); components/bucketPolicy.ts adds the ArnLike aws:PrincipalArn condition.",
+    },
+    {
+        validateResource: (args, reportViolation) => {
+            if (args.type === BUCKET_POLICY_TYPE) reportBareRoots(args.props, `Bucket policy "${args.name}"`, reportViolation);
+            else if (BUCKET_TYPES.includes(args.type)) reportBareRoots(args.props, `Bucket "${args.name}"`, reportViolation);
+        },
+    },
+);
+
+export const RETENTION_TAG = "data-infra-retention";
+export const RETENTION_KINDS: readonly string[] = ["versioned", "expires", "recomputable"];
+export const VERSIONING_TYPES: readonly string[] = ["aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketVersioningV2:BucketVersioningV2"];
+export const LIFECYCLE_TYPES: readonly string[] = [
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLifecycleConfigurationV2:BucketLifecycleConfigurationV2",
+];
+
+function retentionOf(bucket: PolicyResource): unknown {
+    const tags = known(() => bucket.props.tags);
+    return isObject(tags) ? tags[RETENTION_TAG] : undefined;
+}
+
+function enabledRules(companions: PolicyResource[]): Props[] {
+    return companions
+        .filter((c) => LIFECYCLE_TYPES.includes(c.type))
+        .flatMap((c) => asArray(known(() => c.props.rules)))
+        .filter(isObject)
+        .filter((r) => r.status === "Enabled");
+}
+
+export const s3Retention = stackRule(
+    {
+        name: "s3-retention",
+        summary: `Every bucket declares its retention (tag ${RETENTION_TAG}: versioned, expires or recomputable) and has it: versioned buckets have versioning enabled and noncurrent versions expiring; scratch buckets expire their objects`,
+        ids: { checkov: ["CKV_AWS_21", "CKV2_AWS_61"], trivy: ["AVD-AWS-0090"] },
+        fix: "Set the bucket's retention in stacks/catalogue.ts (BUCKET_ROWS retention); components/bucketSet.ts adds aws.s3.BucketVersioning and aws.s3.BucketLifecycleConfiguration from it.",
+    },
+    {
+        validateStack: (args, reportViolation) => {
+            forEachBucket(args, (bucket, companions) => {
+                const kind = retentionOf(bucket);
+                if (typeof kind !== "string" || !RETENTION_KINDS.includes(kind)) {
+                    reportViolation(`${label(bucket)} has tag ${RETENTION_TAG}=${JSON.stringify(kind)}; declare one of ${RETENTION_KINDS.join(", ")}.`, bucket.urn);
+                    return;
+                }
+                const rules = enabledRules(companions);
+                if (kind === "versioned") {
+                    const versioning = companions.filter((c) => VERSIONING_TYPES.includes(c.type)).map((c) => known(() => c.props.versioningConfiguration));
+                    if (!versioning.some((v) => isObject(v) && v.status === "Enabled")) {
+                        reportViolation(`${label(bucket)} holds data that cannot be recomputed but has no aws.s3.BucketVersioning with status Enabled.`, bucket.urn);
+                    }
+                    if (!rules.some((r) => isObject(r.noncurrentVersionExpiration))) {
+                        reportViolation(`${label(bucket)} is versioned without a lifecycle rule expiring noncurrent versions (they would be kept and paid for forever).`, bucket.urn);
+                    }
+                } else if (kind === "expires" && !rules.some((r) => isObject(r.expiration) && typeof r.expiration.days === "number" && r.expiration.days > 0)) {
+                    reportViolation(`${label(bucket)} is scratch (${RETENTION_TAG}=expires) but no enabled lifecycle rule expires its objects after a number of days.`, bucket.urn);
+                }
+            });
+        },
+    },
+);
+
+export const s3CrossAccountDeleteOnlyScratch = stackRule(
+    {
+        name: "s3-cross-account-delete-only-on-scratch",
+        summary: `A bucket policy lets another principal delete objects (s3:DeleteObject or a pattern covering it) only on buckets whose ${RETENTION_TAG} is expires or recomputable, never on data that cannot be recomputed`,
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent" },
+        fix: "Grant read-write (put, no delete) in stacks/catalogue.ts; read-write-delete is for scratch buckets only.",
+    },
+    {
+        validateStack: (args, reportViolation) => {
+            forEachBucket(args, (bucket, companions) => {
+                const kind = retentionOf(bucket);
+                if (kind === "expires" || kind === "recomputable") return;
+                for (const doc of policyDocumentsOf(bucket, companions)) {
+                    for (const s of statements(doc) ?? []) {
+                        if (s.effect === "Allow" && s.actions.some((a) => actionCovers(a, "s3:DeleteObject"))) {
+                            reportViolation(`${label(bucket)} (${RETENTION_TAG}=${String(kind)}) lets ${s.principals.join(", ")} delete objects${s.sid ? ` (statement ${s.sid})` : ""}.`, bucket.urn);
+                        }
+                    }
+                }
+            });
         },
     },
 );

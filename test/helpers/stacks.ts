@@ -1,9 +1,16 @@
 // Program runs shared by the tests: the committed stack files, and synthetic stacks derived
 // from them (so they carry every key a real stack file has).
 import { RawConfig } from "../../stacks/config";
-import { loadStackConfig, PlannedResource, ProgramRun, runProgram } from "../../tools/mockRuntime";
+import { listStacks, loadStackConfig, PlannedResource, ProgramRun, runProgram } from "../../tools/mockRuntime";
 
-export const STACK_FILES = ["staging-co", "prod-co"] as const;
+/** Every committed stack file: a new country's pair is tested like the others, with no test edit. */
+export const STACK_FILES: readonly string[] = listStacks();
+
+/**
+ * The example country whose values (accounts, domain nu.com.co, prototypes) some tests spell out.
+ * Test data, not the list of stacks: adding a country never touches it.
+ */
+export const EXAMPLE_STACKS = ["staging-co", "prod-co"] as const;
 
 /** Prototype lists of a given number of shards: global, s0 … s(n-1). */
 export function prototypesWithShards(shards: number): string[] {

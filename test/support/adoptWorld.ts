@@ -1,10 +1,12 @@
-// A hand-built country for `npm run adopt`: buckets in s3rver and tables in dynalite for real,
-// and aws-sdk-client-mock only for what has no local server (the S3 bucket settings s3rver does
-// not implement, DynamoDB's PITR/SSE/deletion-protection fields dynalite does not keep, and RDS,
-// EC2, IAM, Route53, SNS, CloudWatch, STS). Every command any client sends is recorded, so a test
+// A hand-built country for `npm run adopt`: buckets, objects and the Barragem secret in s3rver,
+// tables with their indexes and tags in dynalite, for real; aws-sdk-client-mock only for what
+// neither implements: s3rver answers a fixed location for every bucket and NotImplemented for
+// public access block, policy, encryption, ownership controls and bucket tagging; dynalite keeps
+// no PITR, SSE, deletion protection or stream and always says TTL is off; and RDS, EC2, IAM,
+// Route53, SNS, CloudWatch and STS have no local server. Every command any client sends is recorded, so a test
 // can prove adopt only read.
-import { CloudWatchClient, DescribeAlarmsCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
-import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient, TableDescription } from "@aws-sdk/client-dynamodb";
+import { CloudWatchClient, DescribeAlarmsCommand, ListTagsForResourceCommand as ListAlarmTagsCommand, MetricAlarm } from "@aws-sdk/client-cloudwatch";
+import { DescribeContinuousBackupsCommand, DescribeTableCommand, DescribeTimeToLiveCommand, DynamoDBClient, TableDescription } from "@aws-sdk/client-dynamodb";
 import { DescribeSecurityGroupRulesCommand, Filter, SecurityGroupRule } from "@aws-sdk/client-ec2";
 import { GetRoleCommand, GetRolePolicyCommand, IAMClient, IAMServiceException, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
 import {
@@ -15,6 +17,7 @@ import {
     DescribeDBInstancesCommand,
     DescribeDBParameterGroupsCommand,
     DescribeDBSubnetGroupsCommand,
+    ListTagsForResourceCommand as ListRdsTagsCommand,
     RDSClient,
     RDSServiceException,
 } from "@aws-sdk/client-rds";
@@ -24,13 +27,14 @@ import {
     GetBucketLocationCommand,
     GetBucketOwnershipControlsCommand,
     GetBucketPolicyCommand,
+    GetBucketTaggingCommand,
     GetPublicAccessBlockCommand,
     HeadBucketCommand,
     PublicAccessBlockConfiguration,
     S3Client,
     S3ServiceException,
 } from "@aws-sdk/client-s3";
-import { GetTopicAttributesCommand, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
+import { GetTopicAttributesCommand, ListTagsForResourceCommand as ListTopicTagsCommand, SNSClient, SNSServiceException } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import type { MetadataBearer } from "@smithy/types";
 import { AwsStub, mockClient } from "aws-sdk-client-mock";
@@ -43,13 +47,18 @@ export interface BucketSettings {
     policy?: string;
     encryption?: string;
     ownership?: string;
+    tags?: Record<string, string>;
 }
 
 export interface TableSettings {
     pitr: boolean;
     deletionProtection: boolean;
     sse: boolean;
+    stream?: string;
+    ttlAttribute?: string;
 }
+
+const tagList = (tags: Record<string, string> | undefined) => Object.entries(tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
 
 /** The world adopt reads; a test fills it, adopt may only look. */
 export class AdoptMocks {
@@ -59,17 +68,20 @@ export class AdoptMocks {
     readonly tables = new Map<string, TableSettings>();
     readonly clusters = new Map<string, DBCluster>();
     readonly instances = new Map<string, DBInstance>();
-    readonly subnetGroups = new Map<string, { description: string; vpcId: string }>();
-    readonly clusterParameterGroups = new Map<string, { family: string; description: string }>();
-    readonly parameterGroups = new Map<string, { family: string; description: string }>();
+    readonly subnetGroups = new Map<string, { description: string; vpcId: string; tags?: Record<string, string> }>();
+    readonly clusterParameterGroups = new Map<string, { family: string; description: string; tags?: Record<string, string> }>();
+    readonly parameterGroups = new Map<string, { family: string; description: string; tags?: Record<string, string> }>();
     readonly vpcs: { id: string; name: string }[] = [];
-    readonly securityGroups: { id: string; name: string; vpcId: string; description: string }[] = [];
+    readonly securityGroups: { id: string; name: string; vpcId: string; description: string; tags?: Record<string, string> }[] = [];
     readonly securityGroupRules: SecurityGroupRule[] = [];
-    readonly roles = new Map<string, { trust: string; description?: string; attached: string[]; inline: Map<string, string> }>();
+    readonly roles = new Map<string, { trust: string; description?: string; attached: string[]; inline: Map<string, string>; tags?: Record<string, string> }>();
     readonly zones: { id: string; name: string; private: boolean }[] = [];
     readonly records: (ResourceRecordSet & { zoneId: string })[] = [];
-    readonly topics = new Set<string>();
-    readonly alarms = new Map<string, MetricAlarm>();
+    /** Topic ARN → its tags. */
+    readonly topics = new Map<string, Record<string, string>>();
+    readonly alarms = new Map<string, MetricAlarm & { tags?: Record<string, string> }>();
+    /** Buckets whose every request is refused (403), as for a role without s3 read access. */
+    readonly deniedBuckets = new Set<string>();
     /** Role ARN → the account it is in; absent means AssumeRole is refused. */
     readonly assumable = new Map<string, string>();
     /** A command name here never answers (to prove the per-call timeout). */
@@ -87,6 +99,11 @@ export class AdoptMocks {
 
         const s3 = mockClient(S3Client);
         s3.send.callThrough();
+        const realS3Send = (s3.send as unknown as { wrappedMethod: (this: S3Client, command: unknown) => Promise<unknown> }).wrappedMethod;
+        s3.on(HeadBucketCommand).callsFake(async (input: { Bucket: string }, getClient) => {
+            if (this.deniedBuckets.has(input.Bucket)) throw new S3ServiceException({ name: "Forbidden", $fault: "client", $metadata: { httpStatusCode: 403 }, message: "" });
+            return realS3Send.call(getClient() as S3Client, new HeadBucketCommand(input));
+        });
         // Settings s3rver does not implement; the bucket's existence is asked of s3rver first.
         const bucketSetting = <T>(name: string, read: (b: BucketSettings) => T | undefined, absent: [string, string]) =>
             (async (input: { Bucket: string }, getClient: () => S3Client) =>
@@ -115,6 +132,9 @@ export class AdoptMocks {
                 ["ServerSideEncryptionConfigurationNotFoundError", "The server side encryption configuration was not found"],
             ),
         );
+        s3.on(GetBucketTaggingCommand).callsFake(
+            bucketSetting("GetBucketTaggingCommand", (b) => (b.tags && Object.keys(b.tags).length > 0 ? { TagSet: tagList(b.tags) } : undefined), ["NoSuchTagSet", "The TagSet does not exist"]),
+        );
         s3.on(GetBucketOwnershipControlsCommand).callsFake(
             bucketSetting("GetBucketOwnershipControlsCommand", (b) => (b.ownership ? { OwnershipControls: { Rules: [{ ObjectOwnership: b.ownership }] } } : undefined), [
                 "OwnershipControlsNotFoundError",
@@ -131,8 +151,19 @@ export class AdoptMocks {
             const settings = this.tables.get(input.TableName);
             return {
                 ...answer,
-                Table: { ...answer.Table, DeletionProtectionEnabled: settings?.deletionProtection ?? false, ...(settings?.sse ? { SSEDescription: { Status: "ENABLED", SSEType: "KMS" } } : {}) },
+                Table: {
+                    ...answer.Table,
+                    DeletionProtectionEnabled: settings?.deletionProtection ?? false,
+                    ...(settings?.sse ? { SSEDescription: { Status: "ENABLED", SSEType: "KMS" } } : {}),
+                    ...(settings?.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: settings.stream as never } } : {}),
+                },
             };
+        });
+        // dynalite answers DISABLED for every table.
+        dynamodb.on(DescribeTimeToLiveCommand).callsFake(async (input: { TableName: string }, getClient) => {
+            await realSend.call(getClient() as DynamoDBClient, new DescribeTableCommand({ TableName: input.TableName }));
+            const attribute = this.tables.get(input.TableName)?.ttlAttribute;
+            return { TimeToLiveDescription: attribute ? { TimeToLiveStatus: "ENABLED", AttributeName: attribute } : { TimeToLiveStatus: "DISABLED" } };
         });
         dynamodb.on(DescribeContinuousBackupsCommand).callsFake(async (input: { TableName: string }, getClient) => {
             await realSend.call(getClient() as DynamoDBClient, new DescribeTableCommand({ TableName: input.TableName }));
@@ -155,17 +186,27 @@ export class AdoptMocks {
         rds.on(DescribeDBSubnetGroupsCommand).callsFake(async (input: { DBSubnetGroupName: string }) => {
             const group = this.subnetGroups.get(input.DBSubnetGroupName);
             if (!group) throw rdsMissing("DBSubnetGroupNotFoundFault", `DBSubnetGroup ${input.DBSubnetGroupName}`);
-            return { DBSubnetGroups: [{ DBSubnetGroupName: input.DBSubnetGroupName, DBSubnetGroupDescription: group.description, VpcId: group.vpcId }] };
+            return { DBSubnetGroups: [{ DBSubnetGroupName: input.DBSubnetGroupName, DBSubnetGroupDescription: group.description, VpcId: group.vpcId, DBSubnetGroupArn: `arn:aws:rds:us-east-1:000000000000:subgrp:${input.DBSubnetGroupName}` }] };
         });
         rds.on(DescribeDBClusterParameterGroupsCommand).callsFake(async (input: { DBClusterParameterGroupName: string }) => {
             const group = this.clusterParameterGroups.get(input.DBClusterParameterGroupName);
             if (!group) throw rdsMissing("DBParameterGroupNotFoundFault", `DBClusterParameterGroup ${input.DBClusterParameterGroupName}`);
-            return { DBClusterParameterGroups: [{ DBClusterParameterGroupName: input.DBClusterParameterGroupName, DBParameterGroupFamily: group.family, Description: group.description }] };
+            return {
+                DBClusterParameterGroups: [
+                    { DBClusterParameterGroupName: input.DBClusterParameterGroupName, DBParameterGroupFamily: group.family, Description: group.description, DBClusterParameterGroupArn: `arn:aws:rds:us-east-1:000000000000:cluster-pg:${input.DBClusterParameterGroupName}` },
+                ],
+            };
         });
         rds.on(DescribeDBParameterGroupsCommand).callsFake(async (input: { DBParameterGroupName: string }) => {
             const group = this.parameterGroups.get(input.DBParameterGroupName);
             if (!group) throw rdsMissing("DBParameterGroupNotFoundFault", `DBParameterGroup ${input.DBParameterGroupName}`);
-            return { DBParameterGroups: [{ DBParameterGroupName: input.DBParameterGroupName, DBParameterGroupFamily: group.family, Description: group.description }] };
+            return { DBParameterGroups: [{ DBParameterGroupName: input.DBParameterGroupName, DBParameterGroupFamily: group.family, Description: group.description, DBParameterGroupArn: `arn:aws:rds:us-east-1:000000000000:pg:${input.DBParameterGroupName}` }] };
+        });
+        rds.on(ListRdsTagsCommand).callsFake(async (input: { ResourceName: string }) => {
+            const [, kind, name] = /:(subgrp|cluster-pg|pg):(.+)$/.exec(input.ResourceName) ?? [];
+            const group = { subgrp: this.subnetGroups, "cluster-pg": this.clusterParameterGroups, pg: this.parameterGroups }[kind as "pg"]?.get(name ?? "");
+            if (!group) throw rdsMissing("DBParameterGroupNotFoundFault", input.ResourceName);
+            return { TagList: tagList(group.tags) };
         });
 
         const ec2 = mockEc2Lookups(this.vpcs, this.securityGroups);
@@ -178,7 +219,18 @@ export class AdoptMocks {
         iam.on(GetRoleCommand).callsFake(async (input: { RoleName: string }) => {
             const role = this.roles.get(input.RoleName);
             if (!role) throw noSuchEntity(`The role with name ${input.RoleName}`);
-            return { Role: { RoleName: input.RoleName, Path: "/", RoleId: "AROASTANDIN", Arn: `arn:aws:iam::000000000000:role/${input.RoleName}`, CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(role.trust), Description: role.description } };
+            return {
+                Role: {
+                    RoleName: input.RoleName,
+                    Path: "/",
+                    RoleId: "AROASTANDIN",
+                    Arn: `arn:aws:iam::000000000000:role/${input.RoleName}`,
+                    CreateDate: new Date(),
+                    AssumeRolePolicyDocument: encodeURIComponent(role.trust),
+                    Description: role.description,
+                    Tags: tagList(role.tags),
+                },
+            };
         });
         iam.on(ListAttachedRolePoliciesCommand).callsFake(async (input: { RoleName: string }) => {
             const role = this.roles.get(input.RoleName);
@@ -197,11 +249,14 @@ export class AdoptMocks {
             IsTruncated: false,
             MaxItems: 10,
         }));
-        route53.on(ListResourceRecordSetsCommand).callsFake(async (input: { HostedZoneId: string; StartRecordName: string; StartRecordType: string }) => {
+        // Route53 lists in name then type order from StartRecordName (and StartRecordType, when given).
+        route53.on(ListResourceRecordSetsCommand).callsFake(async (input: { HostedZoneId: string; StartRecordName: string; StartRecordType?: string; MaxItems?: number }) => {
             const fqdn = `${input.StartRecordName.replace(/\.$/, "")}.`;
-            const sets = this.records.filter((r) => r.zoneId === input.HostedZoneId).sort((a, b) => (a.Name ?? "").localeCompare(b.Name ?? ""));
-            const from = sets.filter((r) => (r.Name ?? "") >= fqdn);
-            return { ResourceRecordSets: from.slice(0, 1).map(({ zoneId: _zone, ...set }) => set), IsTruncated: from.length > 1, MaxItems: 1 };
+            const key = (r: ResourceRecordSet) => `${r.Name ?? ""} ${r.Type ?? ""}`;
+            const sets = this.records.filter((r) => r.zoneId === input.HostedZoneId).sort((a, b) => key(a).localeCompare(key(b)));
+            const from = sets.filter((r) => key(r) >= `${fqdn} ${input.StartRecordType ?? ""}`);
+            const max = input.MaxItems ?? 300;
+            return { ResourceRecordSets: from.slice(0, max).map(({ zoneId: _zone, ...set }) => set), IsTruncated: from.length > max, MaxItems: max };
         });
 
         const sns = mockClient(SNSClient);
@@ -209,11 +264,20 @@ export class AdoptMocks {
             if (!this.topics.has(input.TopicArn)) throw new SNSServiceException({ name: "NotFoundException", $fault: "client", $metadata: { httpStatusCode: 404 }, message: "Topic does not exist" });
             return { Attributes: { TopicArn: input.TopicArn } };
         });
+        sns.on(ListTopicTagsCommand).callsFake(async (input: { ResourceArn: string }) => ({ Tags: tagList(this.topics.get(input.ResourceArn)) }));
 
         const cloudwatch = mockClient(CloudWatchClient);
         cloudwatch.on(DescribeAlarmsCommand).callsFake((input: { AlarmNames: string[] }) =>
-            hanging("DescribeAlarmsCommand", async () => ({ MetricAlarms: input.AlarmNames.flatMap((n) => (this.alarms.has(n) ? [this.alarms.get(n)!] : [])) })),
+            hanging("DescribeAlarmsCommand", async () => ({
+                MetricAlarms: input.AlarmNames.flatMap((n) => {
+                    const found = this.alarms.get(n);
+                    if (!found) return [];
+                    const { tags: _tags, ...alarm } = found;
+                    return [{ ...alarm, AlarmArn: `arn:aws:cloudwatch:us-east-1:000000000000:alarm:${n}` }];
+                }),
+            })),
         );
+        cloudwatch.on(ListAlarmTagsCommand).callsFake(async (input: { ResourceARN: string }) => ({ Tags: tagList(this.alarms.get(input.ResourceARN.split(":alarm:")[1] ?? "")?.tags) }));
 
         const sts = mockClient(STSClient);
         sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string; RoleSessionName: string }) => {

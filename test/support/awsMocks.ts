@@ -125,6 +125,7 @@ export interface StandInSecurityGroup {
     readonly name: string;
     readonly vpcId: string;
     readonly description?: string;
+    readonly tags?: Record<string, string>;
 }
 
 /** EC2 as the program and the checks look it up: VPCs by Name tag, security groups by name and VPC. */
@@ -136,7 +137,7 @@ export function mockEc2Lookups(vpcs: readonly { id: string; name: string }[], se
     ec2.on(DescribeSecurityGroupsCommand).callsFake(async (input: { Filters?: Filter[] }) => ({
         SecurityGroups: securityGroups
             .filter((g) => matches(input.Filters, { "group-name": g.name, "vpc-id": g.vpcId }))
-            .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId, Description: g.description })),
+            .map((g) => ({ GroupId: g.id, GroupName: g.name, VpcId: g.vpcId, Description: g.description, Tags: Object.entries(g.tags ?? {}).map(([Key, Value]) => ({ Key, Value })) })),
     }));
     return ec2;
 }

@@ -7,8 +7,8 @@
 // in place. The file format has no per-resource `protect`: `pulumi import` protects everything
 // it imports unless given `--protect=false` (never pass it), and the next `up` sets each
 // resource's protection to the program's.
-import type { PlannedResource, ProgramRun } from "../mockRuntime";
-import type { ExistingFinding } from "./findings";
+import { PROJECT, PlannedResource, ProgramRun } from "../mockRuntime";
+import type { ImportableFinding } from "./findings";
 
 export interface ImportSpec {
     readonly type: string;
@@ -34,10 +34,32 @@ export function urnType(urn: string): string {
 }
 
 /**
- * The import file for the resources found to exist (by URN), with their components and the
- * providers they deploy through. Resources come out in the program's registration order.
+ * The URN the engine gives a resource: its parents' whole type chain joined by `$`
+ * (resource.NewURN with the parent's QualifiedType), as `pulumi import` builds it from the file's
+ * parent names. The SDK's mock monitor keeps only the last parent type, so the plan's own URNs
+ * differ for anything nested below a component: these are the ones a person can look up in the
+ * stack (`pulumi stack --show-urns`) and pass to `--target`.
  */
-export function buildImportFile(run: ProgramRun, existing: ReadonlyMap<string, ExistingFinding>): ImportFile {
+export function engineUrn(run: ProgramRun, urn: string): string {
+    const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
+    const chain = (u: string | undefined): string[] => {
+        const r = u ? byUrn.get(u) : undefined;
+        return r && r.type !== ROOT_STACK ? [...chain(r.parent), r.type] : [];
+    };
+    const resource = byUrn.get(urn);
+    if (!resource) return urn;
+    const stackName = urn.split("::")[0].replace(/^urn:pulumi:/, "");
+    // Providers and resources at the root have no parent chain beyond themselves.
+    return `urn:pulumi:${stackName}::${PROJECT}::${chain(urn).join("$")}::${resource.name}`;
+}
+
+/**
+ * The import file for the resources found to exist and importable as they are (by URN), with
+ * their components and the providers they deploy through. Blocked resources never go in
+ * (importing one means the next `up` replaces it), nor does the Barragem password (a secret
+ * must not be committed). Resources come out in the program's registration order.
+ */
+export function buildImportFile(run: ProgramRun, existing: ReadonlyMap<string, ImportableFinding>): ImportFile {
     const byUrn = new Map(run.resources.map((r) => [r.urn, r]));
     const keep = new Set<string>();
     for (const urn of existing.keys()) {

@@ -5,7 +5,7 @@ import type { AwsAccess } from "../checks/awsAccess";
 import { Check, CheckResult, describeError, Progress, RunLimits, runChecks } from "../checks/runner";
 import type { CountryStack } from "../../stacks/config";
 import type { ProgramRun } from "../mockRuntime";
-import type { Finding } from "./findings";
+import { ACCESS_DENIED_CAUSE, Finding, isAccessDenied } from "./findings";
 import { PROBES, SharedLookups, unprobed } from "./probes";
 import { adoptTargets, AdoptTarget } from "./targets";
 
@@ -26,7 +26,8 @@ export class Breaker {
     }
 
     failed(err: unknown): void {
-        const cause = describeError(err);
+        // Refusals name each resource in their message: one cause all the same.
+        const cause = isAccessDenied(err) ? ACCESS_DENIED_CAUSE : describeError(err);
         this.causes.set(cause, (this.causes.get(cause) ?? 0) + 1);
         if (this.successes === 0 && this.causes.size === 1 && this.causes.get(cause)! >= this.threshold) this.cause = cause;
     }
@@ -40,6 +41,8 @@ export interface Surveyed {
     /** Undefined when the look failed (then `error` says why). */
     readonly finding?: Finding;
     readonly error?: string;
+    /** The cause a failed look is reported under, once for all the looks it stopped (not a message naming each resource). */
+    readonly cause?: string;
 }
 
 export function shortType(type: string): string {
@@ -55,8 +58,9 @@ export async function survey(
     breaker = new Breaker(),
 ): Promise<Surveyed[]> {
     const targets = adoptTargets(run, stack);
-    const lookups = new SharedLookups(stack, access);
+    const lookups = new SharedLookups(stack, access, limits.attemptTimeoutMs);
     const found = new Map<AdoptTarget, Finding>();
+    const denied = new Set<AdoptTarget>();
     const checks: Check[] = [];
     const byCheck = new Map<Check, AdoptTarget>();
     for (const target of targets) {
@@ -76,6 +80,7 @@ export async function survey(
                     finding = await probe(target, { stack, access, lookups }, signal);
                 } catch (err) {
                     breaker.failed(err);
+                    if (isAccessDenied(err)) denied.add(target);
                     throw err;
                 }
                 breaker.succeeded();
@@ -93,6 +98,7 @@ export async function survey(
     });
     return targets.map((target) => {
         const error = failed.get(target);
-        return error !== undefined ? { target, error } : { target, finding: found.get(target) };
+        if (error === undefined) return { target, finding: found.get(target) };
+        return { target, error, cause: denied.has(target) ? ACCESS_DENIED_CAUSE : error };
     });
 }

@@ -11,6 +11,11 @@ export interface AdoptTarget {
     readonly region: string;
     /** Inputs with references to other planned resources replaced by their physical names. */
     readonly inputs: Record<string, unknown>;
+    /**
+     * The tags the next `up` sets: the provider's defaultTags with the resource's own `tags` over
+     * them (what the AWS provider computes as tagsAll), for the types that take tags.
+     */
+    readonly tags: Record<string, string>;
 }
 
 /**
@@ -64,11 +69,13 @@ export function adoptTargets(run: ProgramRun, stack: CountryStack): AdoptTarget[
             const provider = resource.provider ? providers.get(resource.provider) : undefined;
             const awsProvider = provider?.type === "pulumi:providers:aws" ? provider : undefined;
             const allowed = awsProvider?.inputs.allowedAccountIds as unknown[] | undefined;
+            const defaultTags = ((awsProvider?.inputs.defaultTags as { tags?: Record<string, string> } | undefined)?.tags ?? {}) as Record<string, string>;
             return {
                 resource,
                 account: awsProvider ? accountOf(allowed?.[0]) : "country",
                 region: String(awsProvider?.inputs.region ?? stack.region),
                 inputs: resolveReferences(resource.inputs, byMockId) as Record<string, unknown>,
+                tags: { ...defaultTags, ...((resource.inputs.tags as Record<string, string> | undefined) ?? {}) },
             };
         });
 }

@@ -38,6 +38,7 @@ export function planned(spec: MinimalResource): PlannedResource {
         secretInputs: spec.secretInputs ?? [],
         protect: spec.protect ?? false,
         retainOnDelete: spec.retainOnDelete ?? false,
+        ignoreChanges: [],
         dependencies: [...(spec.dependencies ?? []), ...(spec.dependsOn ?? [])],
         dependsOn: spec.dependsOn ?? [],
     };
