@@ -7,15 +7,16 @@ import { BarragemAurora, BarragemAuroraBase } from "./components/barragemAurora"
 import { BarragemSecret } from "./components/barragemSecret";
 import { BucketSet } from "./components/bucketSet";
 import { lookupCountryZone } from "./components/canonicalDns";
+import { CustomerKey, storageKeyPolicy } from "./components/kmsKey";
 import { KubernetesProviders } from "./components/kubernetesProviders";
 import { PrototypeServices } from "./components/prototypeServices";
 import { DataTable } from "./components/table";
 import { bucketPlans } from "./stacks/bucketAccess";
 import { plannedBuckets, plannedTables } from "./stacks/catalogue";
 import { COUNTRY_WIDE_BUCKETS_OWNER } from "./stacks/config";
-import { alertTopicName, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
+import { alertTopicName, aurora, barragemSecret, commonEtlSpecCountry, metapodVeiga } from "./stacks/naming";
 import { readCountryStack, readRunRole } from "./stacks/read";
-import { serviceHosts } from "./stacks/services";
+import { barragemRoleArns, serviceHosts } from "./stacks/services";
 
 export = async function dataInfra() {
     // Stack config contract: everything is validated before the first resource exists.
@@ -38,6 +39,7 @@ export = async function dataInfra() {
     // Spin AuroraDB: what all prototypes share, then one cluster per prototype.
     const auroraBase = new BarragemAuroraBase("barragem-aurora", {
         env: stack.env,
+        accountId: stack.accounts.country.id,
         engineMajor: stack.aurora.major,
         vpcName: stack.vpcName,
         kubernetesNodesSecurityGroupName: stack.kubernetesNodesSecurityGroupName,
@@ -46,8 +48,25 @@ export = async function dataInfra() {
     const secret = new BarragemSecret("barragem-secret", {
         secretsBucket: barragemSecret.bucket(stack.country, stack.env),
         key: barragemSecret.key,
+        keyAlias: barragemSecret.keyAlias(stack.env),
+        accountId: stack.accounts.country.id,
+        region: stack.region,
+        writerRoleArn: stack.accounts.country.deployRoleArn,
+        readerRoleArns: barragemRoleArns(stack),
         provider: aws.country(),
     });
+    // Aurora storage under a key of ours (kmsKeyId is immutable: see docs/services.md for existing clusters).
+    const storageKmsKeyArn =
+        stack.aurora.storageKey === "customer-managed"
+            ? new CustomerKey("barragem-aurora-storage-key", {
+                  alias: aurora.storageKeyAlias(stack.env),
+                  description: `Storage of Barragem's Aurora clusters (${stack.stackName})`,
+                  policy: JSON.stringify(storageKeyPolicy(stack.accounts.country.id)),
+                  provider: aws.country(),
+              }).arn
+            : stack.aurora.storageKey === "aws-managed"
+              ? undefined
+              : stack.aurora.storageKey;
 
     const tables: Record<string, Record<string, pulumi.Output<string>>> = {};
     const auroraEndpoints: Record<string, pulumi.Output<string>> = {};
@@ -75,6 +94,7 @@ export = async function dataInfra() {
             engineVersion: stack.aurora.engineVersion,
             instanceClass: stack.aurora.instanceClass,
             base: auroraBase,
+            storageKmsKeyArn,
             masterPassword: secret.password,
             alerts: alerts.routing,
             provider: aws.country(),
@@ -85,16 +105,28 @@ export = async function dataInfra() {
 
     // Spin Veiga, Correnteza, Alph, Ouroboros, Conrado, Tapir and Barragem, with their canonical
     // DNS and Barragem's segment schedule: per prototype, on that prototype's own cluster.
-    const clusters = new KubernetesProviders(stack, aws.country());
-    const zoneId = lookupCountryZone(stack.domain, aws.country());
+    const clusters = new KubernetesProviders({
+        countryAccountId: stack.accounts.country.id,
+        region: stack.region,
+        // The role this run assumes in the country account: deploy, or the read-only preview role.
+        roleArn: aws.roleArn("country"),
+        clusters: stack.kubernetes,
+        awsProvider: aws.country(),
+    });
+    const zoneId = lookupCountryZone(stack.dnsZone, aws.country());
     for (const prototype of stack.prototypes) {
+        const cluster = clusters.of(prototype);
         new PrototypeServices(`${prototype}-services`, {
             stack,
             prototype,
-            cluster: clusters.of(prototype),
-            tables: dataTables[prototype],
+            cluster,
+            tables: dataTables,
             aurora: databases[prototype],
             zoneId,
+            ingress: { className: cluster.ingressClass, annotations: cluster.ingressAnnotations },
+            ingressControllerNamespace: cluster.ingressControllerNamespace,
+            vpcCidr: auroraBase.vpcCidr,
+            secretKeyArn: secret.keyArn,
             awsProvider: aws.country(),
         });
     }
@@ -110,6 +142,7 @@ export = async function dataInfra() {
         countryWideBucketsOwner: `${COUNTRY_WIDE_BUCKETS_OWNER}-${stack.country}`,
         tables,
         auroraEndpoints,
+        barragemSecretKeyArn: secret.keyArn,
         barragemSecretObject: `s3://${barragemSecret.bucket(stack.country, stack.env)}/${barragemSecret.key}`,
         alertTopicArn: alerts.topicArn,
         alertsEnabled: stack.alertsEnabled,

@@ -4,22 +4,44 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import type { Env } from "../stacks/config";
-import { aurora } from "../stacks/naming";
+import { aurora, unqualifiedInstanceEndpoint } from "../stacks/naming";
 import { alarm, AlertRouting } from "./alerts";
 
 export const AURORA_PORT = 5432;
 
+/** What AWS changes on its own on a running cluster and the program must not fight: the minor engine version. */
+export const AURORA_IGNORED_CHANGES = ["engineVersion"];
+
 export interface BarragemAuroraBaseArgs {
     readonly env: Env;
+    /** The country account: the only one whose RDS may assume the monitoring role (confused deputy). */
+    readonly accountId: string;
     readonly engineMajor: number;
     readonly vpcName: string;
     readonly kubernetesNodesSecurityGroupName: string;
     readonly provider: aws.Provider;
 }
 
+/** RDS enhanced monitoring may assume the role only on behalf of this account. */
+export function monitoringTrustPolicy(accountId: string) {
+    return {
+        Version: "2012-10-17",
+        Statement: [
+            {
+                Effect: "Allow",
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": accountId } },
+            },
+        ],
+    };
+}
+
 /** What every prototype's cluster shares. */
 export class BarragemAuroraBase extends pulumi.ComponentResource {
     readonly vpcId: pulumi.Output<string>;
+    /** The VPC's address block: where pods reach Aurora (their NetworkPolicy egress). */
+    readonly vpcCidr: pulumi.Output<string>;
     readonly kubernetesNodesSecurityGroupId: pulumi.Output<string>;
     readonly subnetGroupName: pulumi.Output<string>;
     readonly clusterParameterGroupName: pulumi.Output<string>;
@@ -63,16 +85,14 @@ export class BarragemAuroraBase extends pulumi.ComponentResource {
             },
             child,
         );
-        // Made by hand in the runbook; only AmazonRDSEnhancedMonitoringRole, trusted by RDS monitoring.
+        // Made by hand in the runbook; only AmazonRDSEnhancedMonitoringRole, trusted by RDS monitoring
+        // acting for this account only (aws:SourceAccount), so no other account's RDS can use it.
         const monitoringRole = new aws.iam.Role(
             aurora.monitoringRole(args.env),
             {
                 name: aurora.monitoringRole(args.env),
                 description: "Enhanced monitoring of Barragem's Aurora instances",
-                assumeRolePolicy: JSON.stringify({
-                    Version: "2012-10-17",
-                    Statement: [{ Effect: "Allow", Principal: { Service: "monitoring.rds.amazonaws.com" }, Action: "sts:AssumeRole" }],
-                }),
+                assumeRolePolicy: JSON.stringify(monitoringTrustPolicy(args.accountId)),
             },
             child,
         );
@@ -83,6 +103,7 @@ export class BarragemAuroraBase extends pulumi.ComponentResource {
         );
 
         this.vpcId = vpc.id;
+        this.vpcCidr = vpc.cidrBlock;
         this.kubernetesNodesSecurityGroupId = nodes.id;
         this.subnetGroupName = subnetGroup.name;
         this.clusterParameterGroupName = clusterParameters.name;
@@ -95,9 +116,12 @@ export class BarragemAuroraBase extends pulumi.ComponentResource {
 export interface BarragemAuroraArgs {
     readonly env: Env;
     readonly prototype: string;
+    /** The version a new cluster starts at; afterwards AWS's automatic minor upgrades own it (see below). */
     readonly engineVersion: string;
     readonly instanceClass: string;
     readonly base: BarragemAuroraBase;
+    /** Customer-managed key of the cluster's storage; undefined keeps RDS's AWS-managed key (clusters that exist already). */
+    readonly storageKmsKeyArn?: pulumi.Input<string>;
     /** A Pulumi secret; see BarragemSecret. */
     readonly masterPassword: pulumi.Output<string>;
     readonly alerts: AlertRouting;
@@ -109,6 +133,8 @@ export class BarragemAurora extends pulumi.ComponentResource {
     readonly clusterIdentifier: pulumi.Output<string>;
     readonly endpoint: pulumi.Output<string>;
     readonly instanceEndpoint: pulumi.Output<string>;
+    /** Barragem's `rdb-unqualified-endpoint-url`: the instance endpoint without `<env>-<prototype>-`. */
+    readonly unqualifiedInstanceEndpoint: pulumi.Output<string>;
     readonly securityGroupId: pulumi.Output<string>;
 
     constructor(name: string, args: BarragemAuroraArgs, opts?: pulumi.ComponentResourceOptions) {
@@ -149,6 +175,10 @@ export class BarragemAurora extends pulumi.ComponentResource {
                 masterUsername: "postgres",
                 masterPassword: pulumi.secret(args.masterPassword),
                 storageEncrypted: true,
+                // Immutable: a different key (or none, then one) means a new cluster; see docs/services.md.
+                ...(args.storageKmsKeyArn === undefined ? {} : { kmsKeyId: args.storageKmsKeyArn }),
+                // Major upgrades are deliberate operations (docs/services.md), never a side effect of a config edit.
+                allowMajorVersionUpgrade: false,
                 backupRetentionPeriod: 7,
                 deletionProtection: true,
                 // Barragem cannot authenticate through IAM yet (runbook).
@@ -161,15 +191,18 @@ export class BarragemAurora extends pulumi.ComponentResource {
                 copyTagsToSnapshot: true,
                 tags,
             },
-            { ...child, protect: true },
+            // The instance upgrades minor versions itself (runbook --auto-minor-version-upgrade): after
+            // AWS moves 16.8 to 16.9 the configured version is only where the cluster started, so a
+            // difference is not drift and must never become a downgrade attempt.
+            { ...child, protect: true, ignoreChanges: AURORA_IGNORED_CHANGES },
         );
         const instance = new aws.rds.ClusterInstance(
             aurora.instanceId(env, prototype),
             {
                 identifier: aurora.instanceId(env, prototype),
                 clusterIdentifier: cluster.id,
+                // No engineVersion: an Aurora instance runs its cluster's version, whatever AWS upgraded it to.
                 engine: "aurora-postgresql",
-                engineVersion: cluster.engineVersion,
                 instanceClass: args.instanceClass,
                 dbSubnetGroupName: base.subnetGroupName,
                 dbParameterGroupName: base.instanceParameterGroupName,
@@ -212,6 +245,7 @@ export class BarragemAurora extends pulumi.ComponentResource {
         this.clusterIdentifier = cluster.clusterIdentifier;
         this.endpoint = cluster.endpoint;
         this.instanceEndpoint = instance.endpoint;
+        this.unqualifiedInstanceEndpoint = instance.endpoint.apply((endpoint) => unqualifiedInstanceEndpoint(env, prototype, endpoint));
         this.securityGroupId = sg.id;
         this.registerOutputs({ clusterIdentifier: this.clusterIdentifier, endpoint: this.endpoint });
     }

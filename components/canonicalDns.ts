@@ -1,13 +1,22 @@
 // Runbook `update-canonical-dns` (payload prototype, stack-id, service): the canonical name
 // `<env>-<prototype>-<service>.<domain>` points at the `<stack-id>` deployment's own name, which
 // points at the load balancer of that deployment's Ingress. Moving to another stack-id changes the
-// canonical record only.
+// canonical record only. The names live in the country's private zone by default: the services
+// are for the country's VPC (and the networks peered with it), not for the internet.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import type { LoadBalancerTarget } from "./serviceWorkload";
 
-/** The country's public zone, found by its domain (config `domain`). */
-export function lookupCountryZone(domain: string, provider: aws.Provider): pulumi.Output<string> {
-    return aws.route53.getZoneOutput({ name: domain, privateZone: false }, { provider }).zoneId;
+export interface CountryZone {
+    /** The hosted zone's name, e.g. nu.com.co. */
+    readonly name: string;
+    /** A private zone (associated with the VPC), or the public one. */
+    readonly private: boolean;
+}
+
+/** The country's hosted zone, found by name and visibility: a public zone of the same name is never picked by mistake. */
+export function lookupCountryZone(zone: CountryZone, provider: aws.Provider): pulumi.Output<string> {
+    return aws.route53.getZoneOutput({ name: zone.name, privateZone: zone.private }, { provider }).zoneId;
 }
 
 export const DNS_TTL_SECONDS = 60;
@@ -16,8 +25,8 @@ export interface CanonicalDnsArgs {
     readonly zoneId: pulumi.Input<string>;
     readonly canonicalHost: string;
     readonly stackHost: string;
-    /** Hostname of the load balancer serving the stack-id deployment. */
-    readonly target: pulumi.Input<string>;
+    /** The load balancer serving the stack-id deployment: a hostname (CNAME) or an IP (A record). */
+    readonly target: pulumi.Output<LoadBalancerTarget>;
     readonly provider: aws.Provider;
 }
 
@@ -28,14 +37,19 @@ export class CanonicalDns extends pulumi.ComponentResource {
         super("data-infra:dns:CanonicalDns", name, {}, opts);
         const child = { parent: this, provider: args.provider };
         // The runbook upserts: records made by hand before this program are taken over, not duplicated.
-        const record = (host: string, target: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
+        const record = (host: string, type: pulumi.Input<string>, target: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
             new aws.route53.Record(
                 host,
-                { zoneId: args.zoneId, name: host, type: aws.route53.RecordType.CNAME, ttl: DNS_TTL_SECONDS, records: [target], allowOverwrite: true },
+                { zoneId: args.zoneId, name: host, type, ttl: DNS_TTL_SECONDS, records: [target], allowOverwrite: true },
                 { ...child, dependsOn },
             );
-        const stackRecord = record(args.stackHost, args.target, []);
-        record(args.canonicalHost, args.stackHost, [stackRecord]);
+        const stackRecord = record(
+            args.stackHost,
+            args.target.apply((t) => t.type),
+            args.target.apply((t) => t.value),
+            [],
+        );
+        record(args.canonicalHost, aws.route53.RecordType.CNAME, args.stackHost, [stackRecord]);
         this.canonicalHost = args.canonicalHost;
         this.registerOutputs({ canonicalHost: this.canonicalHost });
     }

@@ -7,24 +7,34 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CountryStack, Workload } from "../stacks/config";
 import { inClusterHost } from "../stacks/naming";
+import { networkPolicyPlans } from "../stacks/networkPolicies";
 import { SEGMENT_SCHEDULE_NAME, segmentDatabases, standardLabels, workloadPlans } from "../stacks/services";
 import type { BarragemAurora } from "./barragemAurora";
 import { CanonicalDns } from "./canonicalDns";
 import type { PrototypeCluster } from "./kubernetesProviders";
+import { NetworkPolicies } from "./networkPolicies";
 import { SegmentSchedule } from "./segmentSchedule";
 import { ServiceAccess } from "./serviceAccess";
-import { ServiceWorkload } from "./serviceWorkload";
+import { IngressSettings, ServiceWorkload } from "./serviceWorkload";
 import type { DataTable } from "./table";
 
 export interface PrototypeServicesArgs {
     readonly stack: CountryStack;
     readonly prototype: string;
     readonly cluster: PrototypeCluster;
-    /** This prototype's tables, by catalogue name. */
-    readonly tables: Readonly<Record<string, DataTable>>;
+    /** The stack's tables, by prototype and catalogue name (Tapir on global writes every prototype's Conrado tables). */
+    readonly tables: Readonly<Record<string, Readonly<Record<string, DataTable>>>>;
     /** This prototype's Barragem database. */
     readonly aurora: BarragemAurora;
     readonly zoneId: pulumi.Input<string>;
+    /** Internal load balancer settings of the Ingresses. */
+    readonly ingress: IngressSettings;
+    /** Namespace of the ingress controller, the only way in from outside the namespace. */
+    readonly ingressControllerNamespace: string;
+    /** The VPC's address block: Barragem's way to its Aurora. */
+    readonly vpcCidr: pulumi.Input<string>;
+    /** Key of Barragem's secret file: Barragem's role may decrypt with it. */
+    readonly secretKeyArn: pulumi.Input<string>;
     /** The country account, where the roles and the zone are. */
     readonly awsProvider: aws.Provider;
 }
@@ -49,8 +59,20 @@ export class PrototypeServices extends pulumi.ComponentResource {
             k8sChild,
         );
 
+        // Default deny in both directions, then only the runbook's dependencies (stacks/networkPolicies.ts).
+        new NetworkPolicies(
+            `${prototype}-network`,
+            {
+                plans: networkPolicyPlans(prototype, { ingressControllerNamespace: args.ingressControllerNamespace, vpcCidr: args.vpcCidr }),
+                namespace: namespace.metadata.name,
+                labels: standardLabels(stack, prototype, "data-infra"),
+                provider: cluster.provider,
+            },
+            { parent: this },
+        );
+
         const workloads: Partial<Record<Workload, ServiceWorkload>> = {};
-        for (const plan of workloadPlans(stack, prototype, args.aurora.endpoint)) {
+        for (const plan of workloadPlans(stack, prototype, args.aurora.unqualifiedInstanceEndpoint)) {
             const access = new ServiceAccess(
                 `${prototype}-${plan.name}-access`,
                 {
@@ -60,14 +82,15 @@ export class PrototypeServices extends pulumi.ComponentResource {
                     namespace: plan.namespace,
                     serviceAccount: plan.name,
                     grants: plan.grants,
+                    decryptKeyArns: plan.needsAurora ? [args.secretKeyArn] : [],
                     provider: args.awsProvider,
                 },
                 { parent: this },
             );
-            const tables = plan.needsTables.map((table) => {
-                const found = args.tables[table];
-                if (!found) throw new Error(`${plan.name} on ${prototype} needs table ${table}, which this prototype does not have`);
-                return found;
+            const tables = plan.needsTables.map((need) => {
+                const found = args.tables[need.prototype]?.[need.table];
+                if (!found) throw new Error(`${plan.name} on ${prototype} needs table ${need.table} of ${need.prototype}, which the stack does not have`);
+                return found.table;
             });
             const workload = new ServiceWorkload(
                 `${prototype}-${plan.name}`,
@@ -75,17 +98,18 @@ export class PrototypeServices extends pulumi.ComponentResource {
                     plan,
                     namespace: namespace.metadata.name,
                     roleArn: access.roleArn,
-                    ingressClass: cluster.ingressClass,
+                    ingress: args.ingress,
+                    spreadAcrossZones: stack.env === "prod",
                     needs: [...tables, ...(plan.needsAurora ? [args.aurora] : []), ...access.ready],
                     provider: cluster.provider,
                 },
                 { parent: this },
             );
             workloads[plan.row.workload] = workload;
-            if (plan.hosts && workload.loadBalancerHostname) {
+            if (plan.hosts && workload.loadBalancer) {
                 new CanonicalDns(
                     `${prototype}-${plan.name}-dns`,
-                    { zoneId: args.zoneId, canonicalHost: plan.hosts.canonical, stackHost: plan.hosts.stack, target: workload.loadBalancerHostname, provider: args.awsProvider },
+                    { zoneId: args.zoneId, canonicalHost: plan.hosts.canonical, stackHost: plan.hosts.stack, target: workload.loadBalancer, provider: args.awsProvider },
                     { parent: this },
                 );
             }

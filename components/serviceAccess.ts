@@ -30,8 +30,8 @@ export interface IamPolicy {
     Statement: IamStatement[];
 }
 
-/** The role's permissions; empty when the workload touches no AWS data (Veiga). */
-export function accessPolicyDocument(grants: AccessGrants): IamPolicy {
+/** The role's permissions; empty when the workload touches no AWS data (Veiga). `decryptKeyArns`: KMS keys of the objects it reads (Barragem's secret file). */
+export function accessPolicyDocument(grants: AccessGrants, decryptKeyArns: readonly string[] = []): IamPolicy {
     const statements: IamStatement[] = [];
     const add = (Sid: string, Action: string[], Resource: string[]) => {
         if (Resource.length > 0) statements.push({ Sid, Effect: "Allow", Action, Resource });
@@ -44,6 +44,7 @@ export function accessPolicyDocument(grants: AccessGrants): IamPolicy {
     add("BucketObjectsReadWrite", [...READ_ACTIONS, ...WRITE_ACTIONS], buckets("read-write").map(s3ObjectsArn));
     add("BucketObjectsRead", READ_ACTIONS, buckets("read").map(s3ObjectsArn));
     add("SecretFileRead", ["s3:GetObject"], grants.readObjects.map((o) => s3ObjectArn(o.bucket, o.key)));
+    add("SecretFileDecrypt", ["kms:Decrypt"], [...decryptKeyArns]);
     return { Version: "2012-10-17", Statement: statements };
 }
 
@@ -75,6 +76,8 @@ export interface ServiceAccessArgs {
     readonly namespace: string;
     readonly serviceAccount: string;
     readonly grants: AccessGrants;
+    /** KMS keys the role decrypts with (the key policy must name the role too). */
+    readonly decryptKeyArns?: readonly pulumi.Input<string>[];
     readonly provider: aws.Provider;
 }
 
@@ -98,9 +101,10 @@ export class ServiceAccess extends pulumi.ComponentResource {
             child,
         );
         this.ready = [role];
-        const document = accessPolicyDocument(args.grants);
-        if (document.Statement.length > 0) {
-            this.ready.push(new aws.iam.RolePolicy(`${args.roleName}-data-access`, { role: role.name, name: "data-access", policy: JSON.stringify(document) }, child));
+        const keys = args.decryptKeyArns ?? [];
+        if (accessPolicyDocument(args.grants, keys.map(() => "key")).Statement.length > 0) {
+            const policy = pulumi.all([...keys]).apply((arns) => JSON.stringify(accessPolicyDocument(args.grants, arns)));
+            this.ready.push(new aws.iam.RolePolicy(`${args.roleName}-data-access`, { role: role.name, name: "data-access", policy }, child));
         }
         this.roleArn = role.arn;
         this.registerOutputs({ roleArn: this.roleArn });

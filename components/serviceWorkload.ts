@@ -24,12 +24,40 @@ export const RESTRICTED_CONTAINER: k8s.types.input.core.v1.SecurityContext = {
     capabilities: { drop: ["ALL"] },
 };
 
+/** Where the Ingress's load balancer is published: a hostname (a CNAME to it) or an IP (an A record). */
+export interface LoadBalancerTarget {
+    readonly type: "A" | "CNAME";
+    readonly value: string;
+}
+
+/** The first address an Ingress's status publishes, as the DNS record that reaches it. */
+export function loadBalancerTarget(
+    status: { loadBalancer?: { ingress?: { hostname?: string; ip?: string }[] } } | undefined,
+): LoadBalancerTarget | undefined {
+    const first = status?.loadBalancer?.ingress?.[0];
+    if (first?.hostname) return { type: "CNAME", value: first.hostname };
+    if (first?.ip) return { type: "A", value: first.ip };
+    return undefined;
+}
+
+/** How a service is reached from outside its cluster: through an internal load balancer only. */
+export interface IngressSettings {
+    readonly className: string;
+    /** Annotations the controller needs to make the load balancer internal (e.g. the ALB scheme). */
+    readonly annotations: Readonly<Record<string, string>>;
+}
+
+/** Spread replicas over zones: one zone lost leaves the others serving. */
+export const ZONE_TOPOLOGY_KEY = "topology.kubernetes.io/zone";
+
 export interface ServiceWorkloadArgs {
     readonly plan: WorkloadPlan<pulumi.Input<string>>;
     /** The prototype's Namespace name, as an output of it, so objects wait for the namespace. */
     readonly namespace: pulumi.Input<string>;
     readonly roleArn: pulumi.Input<string>;
-    readonly ingressClass: string;
+    readonly ingress: IngressSettings;
+    /** Prod: replicas must land in different zones (topologySpreadConstraints). */
+    readonly spreadAcrossZones: boolean;
     /** What the pods truly need before they start (their tables, Barragem's database, their role); nothing else. */
     readonly needs: pulumi.Resource[];
     readonly provider: k8s.Provider;
@@ -38,7 +66,7 @@ export interface ServiceWorkloadArgs {
 export class ServiceWorkload extends pulumi.ComponentResource {
     readonly serviceName: pulumi.Output<string>;
     /** Load balancer in front of the Ingress, for the DNS records; undefined for in-cluster workloads. */
-    readonly loadBalancerHostname?: pulumi.Output<string>;
+    readonly loadBalancer?: pulumi.Output<LoadBalancerTarget>;
 
     constructor(name: string, args: ServiceWorkloadArgs, opts?: pulumi.ComponentResourceOptions) {
         super("data-infra:k8s:ServiceWorkload", name, {}, opts);
@@ -80,6 +108,9 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                         spec: {
                             ...RESTRICTED_POD,
                             serviceAccountName: serviceAccount.metadata.name,
+                            ...(args.spreadAcrossZones
+                                ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector } }] }
+                                : {}),
                             containers: [
                                 {
                                     name: plan.name,
@@ -95,15 +126,16 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                                     readinessProbe: { ...probe, periodSeconds: 10, failureThreshold: 3 },
                                     livenessProbe: { ...probe, periodSeconds: 20, failureThreshold: 3 },
                                     securityContext: RESTRICTED_CONTAINER,
+                                    // The root filesystem stays read-only; these are the only places it writes.
                                     volumeMounts: [
                                         { name: "config", mountPath: `/etc/${plan.name}`, readOnly: true },
-                                        { name: "tmp", mountPath: "/tmp" },
+                                        ...plan.writableDirs.map((dir) => ({ name: dir.volume, mountPath: dir.path })),
                                     ],
                                 },
                             ],
                             volumes: [
                                 { name: "config", configMap: { name: configMap.metadata.name } },
-                                { name: "tmp", emptyDir: {} },
+                                ...plan.writableDirs.map((dir) => ({ name: dir.volume, emptyDir: {} })),
                             ],
                         },
                     },
@@ -111,6 +143,11 @@ export class ServiceWorkload extends pulumi.ComponentResource {
             },
             { ...child, dependsOn: args.needs },
         );
+
+        // A node drain or cluster upgrade never takes every replica at once.
+        if (plan.size.replicas >= 2) {
+            new k8s.policy.v1.PodDisruptionBudget(name, { metadata, spec: { maxUnavailable: 1, selector: { matchLabels: selector } } }, child);
+        }
 
         const servicePort = plan.hosts ? 80 : plan.port.number;
         const service = new k8s.core.v1.Service(
@@ -129,9 +166,9 @@ export class ServiceWorkload extends pulumi.ComponentResource {
             const ingress = new k8s.networking.v1.Ingress(
                 name,
                 {
-                    metadata,
+                    metadata: { ...metadata, annotations: { ...args.ingress.annotations } },
                     spec: {
-                        ingressClassName: args.ingressClass,
+                        ingressClassName: args.ingress.className,
                         // TLS with the ingress controller's default certificate for the country domain.
                         tls: [{ hosts }],
                         rules: hosts.map((host) => ({ host, http: { paths: [{ path: "/", pathType: "Prefix", backend }] } })),
@@ -139,12 +176,12 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                 },
                 child,
             );
-            this.loadBalancerHostname = ingress.status.apply((status) => {
-                const hostname = status?.loadBalancer?.ingress?.[0]?.hostname;
-                if (!hostname) {
-                    throw new Error(`Ingress ${plan.name} on ${plan.prototype} got no load balancer hostname; is the ingress class ${args.ingressClass} served on that cluster?`);
+            this.loadBalancer = ingress.status.apply((status) => {
+                const target = loadBalancerTarget(status);
+                if (!target) {
+                    throw new Error(`Ingress ${plan.name} on ${plan.prototype} got no load balancer address; is the ingress class ${args.ingress.className} served on that cluster?`);
                 }
-                return hostname;
+                return target;
             });
         }
         this.registerOutputs({ serviceName: this.serviceName });

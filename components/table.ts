@@ -15,6 +15,8 @@ export interface DataTableArgs {
 export class DataTable extends pulumi.ComponentResource {
     readonly tableName: pulumi.Output<string>;
     readonly arn: pulumi.Output<string>;
+    /** The table itself: what a service waits for (not its alarm). */
+    readonly table: aws.dynamodb.Table;
 
     constructor(name: string, args: DataTableArgs, opts?: pulumi.ComponentResourceOptions) {
         super("data-infra:dynamodb:DataTable", name, {}, opts);
@@ -63,6 +65,7 @@ export class DataTable extends pulumi.ComponentResource {
             args.alerts,
             { parent: this, provider },
         );
+        this.table = table;
         this.tableName = table.name;
         this.arn = table.arn;
         this.registerOutputs({ tableName: this.tableName, arn: this.arn });

@@ -18,7 +18,7 @@ import {
     Workload,
     WORKLOADS,
 } from "./constants";
-import { kubernetesClusterName } from "./naming";
+import { ecrRegistry, kubernetesClusterName } from "./naming";
 import { CONFIG_SCHEMA, CONFIG_SHAPE, ConfigKey, isClean, KEY_DOCS, ParsedConfig, UNKNOWN_KEY_PARAM } from "./schema";
 // The errors module alone: config stays free of the Pulumi runtime.
 import { RunError } from "@pulumi/pulumi/errors";
@@ -39,19 +39,30 @@ export {
 export type { Env, ExpiryKey, Service, Workload } from "./constants";
 
 export interface KubernetesCluster {
-    /** kubeconfig context of the prototype's cluster. */
-    readonly context: string;
+    /** A kubeconfig context to use instead of building the provider from the EKS cluster; undefined by default. */
+    readonly context?: string;
     /** Namespace this stack creates and owns on that cluster. */
     readonly namespace: string;
     /** EKS cluster whose OIDC provider the service roles trust, when oidcProviderArn is not given. */
     readonly eksClusterName: string;
     readonly oidcProviderArn?: string;
+    /** The internal ingress: its class, the annotations it needs, and the namespace its controller runs in. */
     readonly ingressClass: string;
+    readonly ingressAnnotations: Readonly<Record<string, string>>;
+    readonly ingressControllerNamespace: string;
 }
 
 export interface ImageRef {
+    /** With its registry host, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/nu-veiga`. */
     readonly repository: string;
+    /** A tag, or a digest `sha256:<hex>`. */
     readonly version: string;
+}
+
+/** Route53 hosted zone of the canonical names. */
+export interface DnsZone {
+    readonly name: string;
+    readonly private: boolean;
 }
 
 export interface WorkloadSize {
@@ -95,7 +106,13 @@ export interface CountryStack {
     readonly accounts: { readonly country: AccountConfig; readonly data: AccountConfig };
     /** True when this stack creates the country-wide (env-less) buckets. */
     readonly ownsCountryWideBuckets: boolean;
-    readonly aurora: { readonly engineVersion: string; readonly major: number; readonly instanceClass: string };
+    readonly aurora: {
+        readonly engineVersion: string;
+        readonly major: number;
+        readonly instanceClass: string;
+        /** `customer-managed` (the stack creates the key), `aws-managed` (aws/rds) or a KMS key ARN. */
+        readonly storageKey: string;
+    };
     readonly vpcName: string;
     readonly kubernetesNodesSecurityGroupName: string;
     readonly alertsEnabled: boolean;
@@ -104,8 +121,11 @@ export interface CountryStack {
         readonly readCapacity?: number;
         readonly writeCapacity?: number;
     };
-    /** The country's DNS domain; its Route53 zone holds the canonical names. */
+    /** The country's DNS domain: the canonical names end in it. */
     readonly domain: string;
+    readonly dnsZone: DnsZone;
+    /** Registry of every image whose repository names no other. */
+    readonly imageRegistry: string;
     /** Per prototype. */
     readonly kubernetes: Readonly<Record<string, KubernetesCluster>>;
     readonly images: Readonly<Record<Workload, ImageRef>>;
@@ -324,17 +344,20 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
         const given = c.kubernetesClusters?.[prototype] ?? {};
         const name = kubernetesClusterName(env, prototype, c.stackId);
         kubernetes[prototype] = {
-            context: given.context ?? name,
+            ...(given.context === undefined ? {} : { context: given.context }),
             namespace: given.namespace ?? SERVICE_DEFAULTS.namespace,
             eksClusterName: given.eksClusterName ?? name,
             ingressClass: given.ingressClass ?? SERVICE_DEFAULTS.ingressClass,
+            ingressAnnotations: { ...(given.ingressAnnotations ?? {}) },
+            ingressControllerNamespace: given.ingressControllerNamespace ?? SERVICE_DEFAULTS.ingressControllerNamespace,
             ...(given.oidcProviderArn === undefined ? {} : { oidcProviderArn: given.oidcProviderArn }),
         };
     }
+    const imageRegistry = c.imageRegistry ?? ecrRegistry(c.countryAccountId, c.region);
     const images = {} as Record<Workload, ImageRef>;
     const workloads = {} as Record<Workload, WorkloadSize>;
     for (const workload of WORKLOADS) {
-        images[workload] = { repository: c.images[workload].repository, version: c.images[workload].version };
+        images[workload] = { repository: c.images[workload].repository ?? `${imageRegistry}/nu-${workload}`, version: c.images[workload].version };
         const size = c.workloads[workload];
         workloads[workload] = {
             replicas: size.replicas ?? (workload === "ouroboros-datomic" || env !== "prod" ? 1 : 2),
@@ -369,7 +392,12 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
             },
         },
         ownsCountryWideBuckets: env === COUNTRY_WIDE_BUCKETS_OWNER,
-        aurora: { engineVersion: c.auroraEngineVersion, major: Number(major), instanceClass: c.auroraInstanceClass ?? (env === "staging" ? "db.t4g.medium" : "db.r6g.large") },
+        aurora: {
+            engineVersion: c.auroraEngineVersion,
+            major: Number(major),
+            instanceClass: c.auroraInstanceClass ?? (env === "staging" ? "db.t4g.medium" : "db.r6g.large"),
+            storageKey: c.auroraStorageKey,
+        },
         vpcName: c.vpcName ?? `${env}-${c.stackId}-vpc`,
         kubernetesNodesSecurityGroupName: c.kubernetesNodesSecurityGroupName,
         alertsEnabled: c.alertsEnabled === true || c.alertsEnabled === "true",
@@ -379,12 +407,14 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
             ...("value" in write ? { writeCapacity: write.value } : {}),
         },
         domain: c.domain,
+        dnsZone: { name: c.dnsZone.name ?? c.domain, private: c.dnsZone.private },
+        imageRegistry,
         kubernetes,
         images,
         workloads,
         segmentSchedule: {
             cron: c.barragemSchedule.cron,
-            image: c.barragemSchedule.image,
+            image: c.barragemSchedule.image ?? `${imageRegistry}/${SERVICE_DEFAULTS.segmentImage}`,
             databases: { global: [...c.barragemSchedule.databases.global], shards: [...(c.barragemSchedule.databases.shards ?? [])] },
         },
         dataEtlRoleArns: [...(c.dataEtlRoleArns ?? [accountRole(c.dataAccountId, DATA_ETL_ROLE_NAME)])],

@@ -36,8 +36,12 @@ export type Workload = (typeof WORKLOADS)[number];
 /** Defaults of the services' keys (documented in the config schema, stacks/schema.ts). */
 export const SERVICE_DEFAULTS = {
     namespace: "data-infra",
-    ingressClass: "nginx",
+    /** An ingress-nginx controller whose Service is an internal NLB (service.beta.kubernetes.io/aws-load-balancer-scheme: internal). */
+    ingressClass: "nginx-internal",
+    /** Where that controller runs: the only namespace allowed into the services. */
+    ingressControllerNamespace: "ingress-nginx",
     segmentCron: "*/5 * * * *",
+    /** curl mirrored into the stack's registry (docs/services.md "Images"): `<imageRegistry>/<segmentImage>`. */
     segmentImage: "curlimages/curl:8.11.1",
     requests: { cpu: "500m", memory: "2Gi" },
     limits: { cpu: "2", memory: "2Gi" },
@@ -53,3 +57,5 @@ export const DEPLOY_ROLE_NAME = "data-infra-deploy";
 export const PREVIEW_ROLE_NAME = "data-infra-preview";
 /** The nu-data ETL role that country buckets grant by default (config `dataEtlRoleArns`). */
 export const DATA_ETL_ROLE_NAME = "data-infra-etl";
+/** Aurora's storage key: the stack creates a customer-managed key, or keeps RDS's AWS-managed key (clusters that exist already). */
+export const AURORA_STORAGE_KEYS = ["customer-managed", "aws-managed"] as const;

@@ -23,12 +23,34 @@ export const aurora = {
     /** The runbook's hand-made `rds-barragem-aurora-enhanced-monitoring`, per env since IAM names are account-wide. */
     monitoringRole: (env: Env) => `${env}-rds-barragem-aurora-enhanced-monitoring`,
     finalSnapshot: (env: Env, prototype: string) => `${prototypeScoped(env, prototype, "barragem-aurora")}-final`,
+    /** Alias of the customer-managed key of the clusters' storage. */
+    storageKeyAlias: (env: Env) => `alias/${env}-barragem-aurora-storage`,
 };
+
+/**
+ * Barragem's `rdb-unqualified-endpoint-url` (runbook "Spin Barragem"): the *instance* endpoint
+ * without its `<env>-<prototype>-` prefix, which Barragem puts back per prototype itself.
+ * `staging-s0-barragem-aurora-instance.cabc123.us-east-1.rds.amazonaws.com` on (staging, s0) is
+ * `barragem-aurora-instance.cabc123.us-east-1.rds.amazonaws.com`. Anything but this prototype's
+ * instance endpoint is refused: Barragem would process another database's segments.
+ */
+export function unqualifiedInstanceEndpoint(env: Env, prototype: string, instanceEndpoint: string): string {
+    const expected = `${aurora.instanceId(env, prototype)}.`;
+    if (!instanceEndpoint.startsWith(expected)) {
+        throw new Error(
+            `Aurora endpoint "${instanceEndpoint}" is not the endpoint of instance ${aurora.instanceId(env, prototype)} ` +
+                `(expected "${expected}<host>.<region>.rds.amazonaws.com"); Barragem on ${prototype} needs its own prototype's instance endpoint`,
+        );
+    }
+    return instanceEndpoint.slice(prototypeScoped(env, prototype, "").length);
+}
 
 /** The existing secrets bucket and the object Barragem reads its password from. */
 export const barragemSecret = {
     bucket: (country: string, env: Env) => `nu-secrets-${country}-${env}`,
     key: "barragem_secret_config.json",
+    /** Alias of the customer-managed key the object is encrypted with. */
+    keyAlias: (env: Env) => `alias/${env}-barragem-secret`,
 };
 
 /** Foundation's signing keysets (runbook "Troubleshooting"). */
@@ -92,6 +114,21 @@ export function kubernetesClusterName(env: Env, prototype: string, stackId: stri
 /** IAM role a workload's ServiceAccount assumes: `<env>-<prototype>-<workload>`. */
 export function serviceRoleName(env: Env, prototype: string, workload: string): string {
     return prototypeScoped(env, prototype, workload);
+}
+
+/** A role's ARN, known before the role exists (key policies name roles by ARN). */
+export function iamRoleArn(accountId: string, roleName: string): string {
+    return `arn:aws:iam::${accountId}:role/${roleName}`;
+}
+
+/** The private ECR registry of an account in a region: where images are pulled from by default. */
+export function ecrRegistry(accountId: string, region: string): string {
+    return `${accountId}.dkr.ecr.${region}.amazonaws.com`;
+}
+
+/** What the kubelet pulls: `<repository>:<tag>`, or `<repository>@sha256:<hex>` for a digest. */
+export function imageReference(repository: string, version: string): string {
+    return version.startsWith("sha256:") ? `${repository}@${version}` : `${repository}:${version}`;
 }
 
 /** IAM OIDC provider of an EKS cluster, from its issuer URL (`https://oidc.eks.<region>.amazonaws.com/id/<id>`). */

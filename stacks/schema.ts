@@ -15,6 +15,7 @@
 import { z } from "zod";
 import {
     ALL_PROTOTYPES,
+    AURORA_STORAGE_KEYS,
     BUCKET_EXPIRY_DEFAULTS,
     DATA_ETL_ROLE_NAME,
     ENVS,
@@ -87,8 +88,14 @@ function distinctList<T extends z.ZodType>(item: T, allowed: string, once: strin
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 export const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
-const IMAGE_REPOSITORY = /^([a-z0-9.-]+(:\d+)?\/)?[a-z0-9]+([._-][a-z0-9]+)*(\/[a-z0-9]+([._-][a-z0-9]+)*)*$/;
+/** A registry host (a dotted name or localhost, optional port), optionally with a path prefix: `<account>.dkr.ecr.<region>.amazonaws.com`. */
+const REGISTRY_HOST = "(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)+|localhost)(?::\\d+)?";
+const IMAGE_PATH = "[a-z0-9]+(?:[._-][a-z0-9]+)*(?:\\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*";
+export const IMAGE_REGISTRY = new RegExp(`^${REGISTRY_HOST}(?:\\/${IMAGE_PATH})?$`);
+/** A repository that names its registry: a bare `nu-veiga` would be pulled from Docker Hub. */
+export const IMAGE_REPOSITORY = new RegExp(`^${REGISTRY_HOST}\\/${IMAGE_PATH}$`);
 const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+export const IMAGE_DIGEST = /^sha256:[a-f0-9]{64}$/;
 const DATABASE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 const CPU = /^(\d+m|\d+(\.\d{1,3})?)$/;
 const MEMORY = /^(\d+)(Ki|Mi|Gi|Ti|k|M|G|T)?$/;
@@ -169,6 +176,10 @@ const workloadSize = () =>
         )
         .prefault({});
 
+const VERSION_ALLOWED = "a pinned image tag (letters, digits, _ . -; up to 128 characters, never latest) or a digest sha256:<64 hex digits>";
+const REPOSITORY_ALLOWED =
+    "an image repository with its registry host and without tag, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/nu-veiga (a bare name is pulled from Docker Hub)";
+
 const imageRef = (workload: string) =>
     closed(
         {
@@ -179,9 +190,8 @@ const imageRef = (workload: string) =>
                             ? `the image tag to run, as a string (runbook <image-version-as-string>; nu registry list-images nu-${workload})`
                             : "a string: quote the version in YAML so that 1.10 stays 1.10 (with the CLI: `pulumi config set --path --type string …`)",
                 })
-                .regex(IMAGE_TAG, { error: "a pinned image tag (letters, digits, _ . -; up to 128 characters), never latest" })
-                .refine((v) => v !== "latest", { error: "a pinned image tag (letters, digits, _ . -; up to 128 characters), never latest" }),
-            repository: matching(IMAGE_REPOSITORY, "an image repository without tag, e.g. nu-veiga or <registry>/<path>/nu-veiga").default(`nu-${workload}`),
+                .refine((v) => IMAGE_DIGEST.test(v) || (IMAGE_TAG.test(v) && v !== "latest"), { error: VERSION_ALLOWED }),
+            repository: matching(IMAGE_REPOSITORY, REPOSITORY_ALLOWED).optional(),
         },
         "an object {version, repository}",
     // A workload left out is parsed as `{}`, so it is reported as its missing version.
@@ -189,7 +199,7 @@ const imageRef = (workload: string) =>
 
 const workloadList = WORKLOADS.join(", ");
 
-const clusterAllowed = "an object with context, namespace, eksClusterName, oidcProviderArn, ingressClass";
+const clusterAllowed = "an object with context, namespace, eksClusterName, oidcProviderArn, ingressClass, ingressAnnotations, ingressControllerNamespace";
 /** One prototype's cluster; defaults (which depend on env and stackId) are filled in by config.ts. */
 const kubernetesCluster = closed(
     {
@@ -203,6 +213,12 @@ const kubernetesCluster = closed(
             "an IAM OIDC provider ARN in the country account (arn:aws:iam::<countryAccountId>:oidc-provider/oidc.eks.<region>.amazonaws.com/id/<id>)",
         ).optional(),
         ingressClass: matching(DNS_LABEL, "an IngressClass name (DNS label)").optional(),
+        ingressAnnotations: z
+            .record(matching(/^([a-z0-9.-]+\/)?[A-Za-z0-9._-]{1,63}$/, "an annotation name"), z.string({ error: "an annotation value, as a string" }), {
+                error: "an object of annotations, e.g. {alb.ingress.kubernetes.io/scheme: internal}",
+            })
+            .optional(),
+        ingressControllerNamespace: matching(DNS_LABEL, "the namespace of the ingress controller (DNS label)").optional(),
     },
     clusterAllowed,
 );
@@ -214,7 +230,10 @@ const pinnedImage = (image: string): boolean => {
     return match !== null && IMAGE_REPOSITORY.test(match[1]) && match[2] !== "latest";
 };
 const cronAllowed = "a five-field cron expression in UTC, e.g. */5 * * * *";
-const scheduleImageAllowed = "an image with a pinned tag or digest that has /bin/sh and curl, e.g. curlimages/curl:8.11.1";
+const scheduleImageAllowed =
+    "an image with its registry host and a pinned tag or digest that has /bin/sh and curl, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/curlimages/curl:8.11.1";
+const KMS_KEY_ARN = /^arn:aws:kms:[a-z]{2}(-[a-z]+)+-\d:\d{12}:key\/[A-Za-z0-9-]+$/;
+const storageKeyAllowed = `${AURORA_STORAGE_KEYS.join(" | ")} | a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>)`;
 
 const instanceClassDefault = "`db.r6g.large` (prod), `db.t4g.medium` (staging)";
 
@@ -237,9 +256,9 @@ export const CONFIG_SHAPE = {
     ),
     countryAccountId: documented(accountId(), { default: "—", meaning: "12-digit id of the country's AWS account for this env." }),
     dataAccountId: documented(accountId(), { default: "—", meaning: "12-digit id of the central `nu-data` account." }),
-    domain: documented(matching(DOMAIN, "the country's DNS domain in lowercase, e.g. nu.com.co (the name of its public Route53 zone)"), {
+    domain: documented(matching(DOMAIN, "the country's DNS domain in lowercase, e.g. nu.com.co"), {
         default: "—",
-        meaning: "The country's DNS domain (`nu.com.co`); its public Route53 zone gets the canonical names `<env>-<prototype>-<service>.<domain>`.",
+        meaning: "The country's DNS domain (`nu.com.co`): the canonical names are `<env>-<prototype>-<service>.<domain>`, in the zone `dnsZone`.",
     }),
     images: documented(
         closed(
@@ -248,8 +267,8 @@ export const CONFIG_SHAPE = {
             `one of the workloads ${workloadList}`,
         ).meta({ required: [...WORKLOADS] }),
         {
-            default: "— (`repository` defaults to `nu-<workload>`)",
-            meaning: `Per workload (${workloadList}): \`{version, repository}\`; \`version\` is the runbook's \`<image-version-as-string>\`, a quoted tag, never \`latest\`.`,
+            default: "— (`repository` defaults to `<imageRegistry>/nu-<workload>`)",
+            meaning: `Per workload (${workloadList}): \`{version, repository}\`; \`version\` is the runbook's \`<image-version-as-string>\`, a quoted tag (never \`latest\`) or a digest \`sha256:<hex>\`; a \`repository\` names its registry host (a bare name would be pulled from Docker Hub).`,
         },
     ),
     barragemSchedule: documented(
@@ -263,13 +282,30 @@ export const CONFIG_SHAPE = {
                         return fields.length === 5 && fields.every((f) => /^[0-9A-Za-z*/,?-]+$/.test(f));
                     }, { error: cronAllowed })
                     .default(SERVICE_DEFAULTS.segmentCron),
-                image: z.string({ error: scheduleImageAllowed }).refine(pinnedImage, { error: scheduleImageAllowed }).default(SERVICE_DEFAULTS.segmentImage),
+                image: z.string({ error: scheduleImageAllowed }).refine(pinnedImage, { error: scheduleImageAllowed }).optional(),
             },
             "an object {databases: {global: [...], shards: [...]}, cron, image}",
         ),
         {
-            default: `— (\`cron\`: \`${SERVICE_DEFAULTS.segmentCron}\`, \`image\`: \`${SERVICE_DEFAULTS.segmentImage}\`)`,
+            default: `— (\`cron\`: \`${SERVICE_DEFAULTS.segmentCron}\`, \`image\`: \`<imageRegistry>/${SERVICE_DEFAULTS.segmentImage}\`)`,
             meaning: "Barragem's segment processing (Tempo's barragem-process-next-segment tasks): `{databases: {global: [...], shards: [...]}, cron, image}`; one request per database and run; `shards` is required when the stack has shards.",
+        },
+    ),
+    imageRegistry: documented(matching(IMAGE_REGISTRY, "a registry host with an optional path, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com").optional(), {
+        default: "`<countryAccountId>.dkr.ecr.<region>.amazonaws.com` (ECR of the country account)",
+        meaning: "Registry every image is pulled from unless its `repository` names another: `images.<workload>.repository` defaults to `<imageRegistry>/nu-<workload>`, the segment schedule's image to `<imageRegistry>/curlimages/curl:8.11.1`.",
+    }),
+    dnsZone: documented(
+        closed(
+            {
+                name: matching(DOMAIN, "a hosted zone name in lowercase, e.g. nu.com.co").optional(),
+                private: z.boolean({ error: "true | false" }).default(true),
+            },
+            "an object {name, private}",
+        ).prefault({}),
+        {
+            default: "`{name: <domain>, private: true}`",
+            meaning: "Route53 hosted zone of the canonical names, in the country account: the country's private zone (associated with its VPC) unless `private: false`.",
         },
     ),
     countryDeployRoleArn: documented(roleArn(), { default: "`arn:aws:iam::<countryAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the country account." }),
@@ -328,6 +364,17 @@ export const CONFIG_SHAPE = {
             .default("16.8"),
         { default: "`16.8`", meaning: `Aurora PostgreSQL version \`<major>.<minor>\`, major ≥ ${MIN_AURORA_MAJOR}.` },
     ),
+    auroraStorageKey: documented(
+        z
+            .string({ error: storageKeyAllowed })
+            .refine((v) => (AURORA_STORAGE_KEYS as readonly string[]).includes(v) || KMS_KEY_ARN.test(v), { error: storageKeyAllowed })
+            .default("customer-managed"),
+        {
+            default: "`customer-managed`",
+            meaning:
+                "Key of the Aurora clusters' storage: `customer-managed` (a key the stack creates), `aws-managed` (RDS's `aws/rds`, for clusters that exist already) or a KMS key ARN. Immutable on a cluster: changing it means a new cluster.",
+        },
+    ),
     auroraInstanceClass: documented(matching(/^db\.[a-z0-9]+\.[a-z0-9]+$/, "an RDS instance class such as db.r6g.large").optional(), {
         default: instanceClassDefault,
         meaning: "Instance class of each prototype's Barragem instance.",
@@ -348,8 +395,9 @@ export const CONFIG_SHAPE = {
     dynamodbReadCapacity: documented(capacity(), { default: "— (required when PROVISIONED)", meaning: "Read capacity units per table when provisioned." }),
     dynamodbWriteCapacity: documented(capacity(), { default: "— (required when PROVISIONED)", meaning: "Write capacity units per table when provisioned." }),
     kubernetesClusters: documented(z.record(z.string(), kubernetesCluster, { error: "an object keyed by prototype, e.g. {s0: {context: …}}" }).optional(), {
-        default: `per prototype: \`context\` and \`eksClusterName\` \`<env>-<prototype>-<stackId>\`, \`namespace\` \`${SERVICE_DEFAULTS.namespace}\`, \`ingressClass\` \`${SERVICE_DEFAULTS.ingressClass}\`, \`oidcProviderArn\` looked up from the EKS cluster`,
-        meaning: "Per prototype: the Kubernetes cluster its services run on and the IAM OIDC provider their roles trust.",
+        default: `per prototype: \`eksClusterName\` \`<env>-<prototype>-<stackId>\` (endpoint, CA and OIDC provider looked up from it), no \`context\`, \`namespace\` \`${SERVICE_DEFAULTS.namespace}\`, \`ingressClass\` \`${SERVICE_DEFAULTS.ingressClass}\`, \`ingressAnnotations\` none, \`ingressControllerNamespace\` \`${SERVICE_DEFAULTS.ingressControllerNamespace}\``,
+        meaning:
+            "Per prototype: the EKS cluster its services run on (reached with `aws eks get-token` under the country's deploy role), a kubeconfig `context` that replaces that lookup, the IAM OIDC provider their roles trust, and the internal ingress (class, annotations, controller namespace).",
     }),
     workloads: documented(
         closed(

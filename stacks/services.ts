@@ -8,6 +8,8 @@ import {
     barragemSecret,
     canonicalHost,
     dynamodbTableArn,
+    iamRoleArn,
+    imageReference,
     inClusterHost,
     serviceRoleName,
     stackHost,
@@ -16,10 +18,15 @@ import {
 
 export type Access = "read" | "read-write";
 
-/** A table of the catalogue (TABLE_ROWS) a workload uses; its config key is `<table>-table`. */
+/**
+ * A table of the catalogue (TABLE_ROWS) a workload uses. On its own prototype (the default) its
+ * config key is `<table>-table`; on every prototype of the stack (Tapir feeding each prototype's
+ * Conrado) it is `<table>-tables`, an object prototype → table name.
+ */
 interface TableUse {
     readonly table: string;
     readonly access: Access;
+    readonly on?: "own-prototype" | "every-prototype";
 }
 
 /** A bucket of the catalogue (BUCKET_ROWS role) a workload uses, under the config key the runbook gives it. */
@@ -107,7 +114,14 @@ export const SERVICE_ROWS: readonly ServiceRow[] = [
         component: "api",
         prototypes: "global",
         runbook: "Spin Tapir",
-        tables: [{ table: "tapir", access: "read-write" }],
+        // Runbook "Spin Conrado": Conrado's data storage "is fed by Tapir", and those tables exist on
+        // every prototype while Tapir runs on global only: the one Tapir loads every prototype's
+        // Conrado (docs/services.md "Tapir feeds every prototype's Conrado").
+        tables: [
+            { table: "tapir", access: "read-write" },
+            { table: "conrado", access: "read-write", on: "every-prototype" },
+            { table: "serving-layer-schemas", access: "read-write", on: "every-prototype" },
+        ],
         // Written by the ETL in nu-data; its bucket policy grants the country account read.
         buckets: [{ role: "metapod-ephemeral-pii", access: "read", configKey: "partitions-bucket" }],
     },
@@ -122,6 +136,16 @@ export const SERVICE_ROWS: readonly ServiceRow[] = [
         aurora: { configKey: "rdb-unqualified-endpoint-url" },
     },
 ];
+
+/** IAM role ARN of a workload's ServiceAccount on a prototype (known before the role exists, e.g. for key policies). */
+export function serviceRoleArn(stack: CountryStack, prototype: string, workload: Workload): string {
+    return iamRoleArn(stack.accounts.country.id, serviceRoleName(stack.env, prototype, workload));
+}
+
+/** Every prototype's Barragem role: the readers of its secret file. */
+export function barragemRoleArns(stack: CountryStack): string[] {
+    return stack.prototypes.filter((p) => rowsOn(p).some((r) => r.workload === "barragem")).map((p) => serviceRoleArn(stack, p, "barragem"));
+}
 
 /** Every service serves HTTP here and answers the runbook's health check (`ser curl get … /api/version`). */
 export const API_PORT = 8080;
@@ -156,7 +180,13 @@ export function standardLabels(stack: CountryStack, prototype: string, service: 
 }
 
 /** A service's country-specific config file. `E` is how the Aurora endpoint is known: a string in tests, an Output in the program. */
-export type ServiceConfig<E> = Record<string, string | string[] | E>;
+export type ServiceConfig<E> = Record<string, string | string[] | Record<string, string> | E>;
+
+/** The tables (prototype and catalogue name) a use covers on a prototype's workload. */
+function tablesOfUse(stack: CountryStack, prototype: string, use: TableUse): { prototype: string; table: string }[] {
+    const prototypes = use.on === "every-prototype" ? stack.prototypes : [prototype];
+    return prototypes.map((p) => ({ prototype: p, table: use.table }));
+}
 
 export function serviceConfig<E>(stack: CountryStack, prototype: string, row: ServiceRow, auroraEndpoint: E): ServiceConfig<E> {
     const config: ServiceConfig<E> = {};
@@ -164,10 +194,30 @@ export function serviceConfig<E>(stack: CountryStack, prototype: string, row: Se
         const name = bucketNameByRole(stack, use.role);
         config[use.configKey] = use.asList ? [name] : name;
     }
-    for (const use of row.tables) config[`${use.table}-table`] = tableName(stack.env, prototype, use.table);
+    for (const use of row.tables) {
+        if (use.on === "every-prototype") {
+            config[`${use.table}-tables`] = Object.fromEntries(tablesOfUse(stack, prototype, use).map((t) => [t.prototype, tableName(stack.env, t.prototype, t.table)]));
+        } else {
+            config[`${use.table}-table`] = tableName(stack.env, prototype, use.table);
+        }
+    }
     if (row.aurora) config[row.aurora.configKey] = auroraEndpoint;
     return config;
 }
+
+/** A directory a container writes to: an emptyDir of that container, since its root filesystem is read-only. */
+export interface WritableDir {
+    readonly volume: string;
+    readonly path: string;
+}
+
+/** Every container may write its /tmp. */
+export const TMP_DIR: WritableDir = { volume: "tmp", path: "/tmp" };
+/** Where the transactor writes (Datomic's defaults, under its install directory, are not writable). */
+export const TRANSACTOR_DIRS = {
+    data: { volume: "datomic-data", path: "/var/lib/datomic/data" },
+    log: { volume: "datomic-log", path: "/var/log/datomic" },
+} as const satisfies Record<string, WritableDir>;
 
 /** The Datomic transactor's properties: DynamoDB storage, reachable in-cluster by its Service. No secret in here. */
 export function transactorProperties(stack: CountryStack, prototype: string, namespace: string): string {
@@ -183,11 +233,14 @@ export function transactorProperties(stack: CountryStack, prototype: string, nam
         "memory-index-threshold=32m",
         "memory-index-max=512m",
         "object-cache-max=512m",
+        `data-dir=${TRANSACTOR_DIRS.data.path}`,
+        `log-dir=${TRANSACTOR_DIRS.log.path}`,
         "",
     ].join("\n");
 }
 
 export interface TableGrant {
+    readonly prototype: string;
     readonly table: string;
     readonly name: string;
     readonly arn: string;
@@ -209,10 +262,12 @@ export interface AccessGrants {
 
 export function accessGrants(stack: CountryStack, prototype: string, row: ServiceRow): AccessGrants {
     return {
-        tables: row.tables.map((use) => {
-            const name = tableName(stack.env, prototype, use.table);
-            return { table: use.table, name, arn: dynamodbTableArn(stack.region, stack.accounts.country.id, name), access: use.access };
-        }),
+        tables: row.tables.flatMap((use) =>
+            tablesOfUse(stack, prototype, use).map((t) => {
+                const name = tableName(stack.env, t.prototype, t.table);
+                return { ...t, name, arn: dynamodbTableArn(stack.region, stack.accounts.country.id, name), access: use.access };
+            }),
+        ),
         buckets: row.buckets.map((use) => ({ name: bucketNameByRole(stack, use.role), access: use.access })),
         readObjects: row.aurora ? [{ bucket: barragemSecret.bucket(stack.country, stack.env), key: barragemSecret.key }] : [],
     };
@@ -233,8 +288,10 @@ export interface WorkloadPlan<E> {
     readonly env: Readonly<Record<string, string>>;
     readonly roleName: string;
     readonly grants: AccessGrants;
-    /** Tables of the catalogue the workload must not start without. */
-    readonly needsTables: readonly string[];
+    /** Tables (prototype, catalogue name) the workload must not start without. */
+    readonly needsTables: readonly { readonly prototype: string; readonly table: string }[];
+    /** The directories the container writes; everything else of its filesystem is read-only. */
+    readonly writableDirs: readonly WritableDir[];
     readonly needsAurora: boolean;
     /** Canonical and `<stack-id>` names; only the services with an API have them. */
     readonly hosts?: { readonly canonical: string; readonly stack: string };
@@ -255,7 +312,7 @@ export function workloadPlans<E>(stack: CountryStack, prototype: string, auroraE
             name: row.workload,
             namespace,
             labels: { ...standardLabels(stack, prototype, row.service), "app.kubernetes.io/component": row.component },
-            image: `${image.repository}:${image.version}`,
+            image: imageReference(image.repository, image.version),
             size: stack.workloads[row.workload],
             port: api ? { name: "http", number: API_PORT } : { name: "datomic", number: DATOMIC_PORT },
             probe: api ? { path: HEALTH_CHECK_PATH, port: API_PORT } : { path: DATOMIC_HEALTH.path, port: DATOMIC_HEALTH.port },
@@ -269,7 +326,8 @@ export function workloadPlans<E>(stack: CountryStack, prototype: string, auroraE
             },
             roleName: serviceRoleName(stack.env, prototype, row.workload),
             grants: accessGrants(stack, prototype, row),
-            needsTables: row.tables.map((t) => t.table),
+            needsTables: row.tables.flatMap((use) => tablesOfUse(stack, prototype, use)),
+            writableDirs: api ? [TMP_DIR] : [TMP_DIR, TRANSACTOR_DIRS.data, TRANSACTOR_DIRS.log],
             needsAurora: row.aurora !== undefined,
             ...(api
                 ? {

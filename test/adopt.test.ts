@@ -177,6 +177,7 @@ async function buildHalfBuiltWorld(): Promise<void> {
         Engine: engine,
         EngineMode: "provisioned",
         EngineVersion: String(planned.engineVersion),
+        KmsKeyId: String(planned.kmsKeyId),
         DBSubnetGroup: "barragem-staging",
         StorageEncrypted: true,
         MasterUsername: "postgres",
@@ -264,7 +265,8 @@ async function buildHalfBuiltWorld(): Promise<void> {
     exists("aws:iam/rolePolicy:RolePolicy", "staging-global-conrado-data-access", "staging-global-conrado:data-access");
 
     // DNS: Veiga's canonical name, by hand with a 300 s TTL.
-    mocks.zones.push({ id: ZONE_ID, name: `${stack.domain}.` });
+    // The country's private zone, and a public one of the same name that the program must not pick.
+    mocks.zones.push({ id: "ZPUBLICTWIN", name: `${stack.domain}.`, private: false }, { id: ZONE_ID, name: `${stack.domain}.`, private: true });
     mocks.records.push({ zoneId: ZONE_ID, Name: "staging-global-veiga.nu.com.co.", Type: "CNAME", TTL: 300, ResourceRecords: [{ Value: "staging-global-blue-veiga.nu.com.co" }] });
     exists("aws:route53/record:Record", "staging-global-veiga.nu.com.co", `${ZONE_ID}_staging-global-veiga.nu.com.co_CNAME`);
     // Correnteza's name is an alias A record to its load balancer, where the program makes a CNAME (blocked).

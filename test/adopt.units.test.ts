@@ -5,7 +5,7 @@ import { PASSWORD_GENERATION_INPUTS } from "../components/barragemSecret";
 import { adopt } from "../tools/adopt";
 import { Differences, normalizePolicy } from "../tools/adopt/findings";
 import { passwordOf } from "../tools/adopt/password";
-import { engineVersionForReplace, SharedLookups } from "../tools/adopt/probes";
+import { engineVersionForReplace, SharedLookups, storageKeyForReplace } from "../tools/adopt/probes";
 import { isStandInValue } from "../tools/adopt/targets";
 import type { AwsAccess } from "../tools/checks/awsAccess";
 import { loadCountryStack } from "../tools/checks/cli";
@@ -13,16 +13,30 @@ import { listStacks, runProgram } from "../tools/mockRuntime";
 import { captureIo } from "./support/testEnv";
 
 describe("Aurora engine versions", () => {
-    test("a newer minor version of the same major is an in-place upgrade, not a replacement", () => {
+    test("any minor of the configured major adopts as it is: AWS owns minors and the cluster ignores engineVersion", () => {
         expect(engineVersionForReplace("16.4", "16.8")).toEqual(["", ""]);
         expect(engineVersionForReplace("16.8", "16.8")).toEqual(["", ""]);
+        expect(engineVersionForReplace("16.9", "16.8")).toEqual(["", ""]);
     });
 
-    test("a running version newer than the program's, or another major, blocks and names the config key to keep it", () => {
-        const [actual, planned] = engineVersionForReplace("16.9", "16.8");
-        expect(actual).toBe('16.9 (set data-infra:auroraEngineVersion: "16.9" to keep it)');
+    test("another major blocks and names the config key to keep it", () => {
+        const [actual, planned] = engineVersionForReplace("17.2", "16.8");
+        expect(actual).toBe('17.2 (set data-infra:auroraEngineVersion: "17.2" to keep it)');
         expect(planned).toBe("16.8");
         expect(engineVersionForReplace("13.12", "16.8")[1]).toBe("16.8");
+    });
+});
+
+describe("Aurora storage keys", () => {
+    const ours = "arn:aws:kms:us-east-1:400000000101:key/mock-key-barragem-aurora-storage-key";
+    test("a hand-built cluster under aws/rds, when the program would make its own key, blocks and names auroraStorageKey", () => {
+        const awsRds = "arn:aws:kms:us-east-1:400000000101:key/0a1b2c3d-aws-rds";
+        expect(storageKeyForReplace(awsRds, ours)).toEqual([`${awsRds} (set data-infra:auroraStorageKey: aws-managed, or that key's ARN, to keep it)`, ours]);
+    });
+
+    test("with aws-managed (no key declared) or the same key, the cluster adopts", () => {
+        expect(storageKeyForReplace("arn:aws:kms:us-east-1:400000000101:key/x", undefined)).toEqual(["", ""]);
+        expect(storageKeyForReplace(ours, ours)).toEqual(["", ""]);
     });
 });
 

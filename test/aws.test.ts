@@ -6,7 +6,7 @@ import { bucketPlans } from "../stacks/bucketAccess";
 import { plannedBuckets } from "../stacks/catalogue";
 import { ConfigError, parseCountryStack } from "../stacks/config";
 import { byName, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram, SECRET_MASK } from "../tools/mockRuntime";
-import { configFrom, providerOf, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
+import { configFrom, EXAMPLE_STACKS, providerOf, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
 
 const T = {
     bucket: "aws:s3/bucket:Bucket",
@@ -22,6 +22,8 @@ const T = {
     alarm: "aws:cloudwatch/metricAlarm:MetricAlarm",
     provider: "pulumi:providers:aws",
     password: "random:index/randomPassword:RandomPassword",
+    key: "aws:kms/key:Key",
+    alias: "aws:kms/alias:Alias",
     versioning: "aws:s3/bucketVersioning:BucketVersioning",
     lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
 };
@@ -264,7 +266,16 @@ describe.each(STACK_FILES)("Barragem's Aurora of %s", (stackName) => {
         expect(byName(run, "aws:rds/clusterParameterGroup:ClusterParameterGroup", `${env}-barragem-aurora-postgres16-cluster`).inputs.family).toBe("aurora-postgresql16");
         expect(byName(run, "aws:rds/parameterGroup:ParameterGroup", `${env}-barragem-aurora-postgres16-instance`).inputs.family).toBe("aurora-postgresql16");
         const role = byName(run, "aws:iam/role:Role", `${env}-rds-barragem-aurora-enhanced-monitoring`);
-        expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement[0].Principal).toEqual({ Service: "monitoring.rds.amazonaws.com" });
+        const account = (run.outputs.accountIds as { country: string }).country;
+        // RDS monitoring may assume it for this account only (confused deputy).
+        expect(JSON.parse(String(role.inputs.assumeRolePolicy)).Statement).toEqual([
+            {
+                Effect: "Allow",
+                Principal: { Service: "monitoring.rds.amazonaws.com" },
+                Action: "sts:AssumeRole",
+                Condition: { StringEquals: { "aws:SourceAccount": account } },
+            },
+        ]);
         const attachments = resourcesOfType(run, "aws:iam/rolePolicyAttachment:RolePolicyAttachment").filter((a) => a.inputs.role === role.inputs.name);
         expect(attachments.map((a) => a.inputs.policyArn)).toEqual(["arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole"]);
     });
@@ -275,6 +286,85 @@ describe.each(STACK_FILES)("Barragem's Aurora of %s", (stackName) => {
             s0: `${env}-s0-barragem-aurora.cluster-mock.us-east-1.rds.amazonaws.com`,
         });
     });
+});
+
+describe.each(EXAMPLE_STACKS)("Aurora's own minor upgrades in %s", (stackName) => {
+    const env = stackName.split("-")[0];
+
+    test("the cluster ignores engineVersion changes, so an upgrade AWS made is neither drift nor a downgrade", () => {
+        for (const cluster of resourcesOfType(runs[stackName], T.cluster)) {
+            expect({ cluster: cluster.name, ignoreChanges: cluster.ignoreChanges }).toEqual({ cluster: cluster.name, ignoreChanges: ["engineVersion"] });
+            expect(cluster.inputs.allowMajorVersionUpgrade).toBe(false);
+        }
+    });
+
+    test("the instances upgrade minors themselves and pin no version of their own", () => {
+        const instances = resourcesOfType(runs[stackName], T.instance);
+        expect(instances.map((i) => i.name).sort()).toEqual([`${env}-global-barragem-aurora-instance`, `${env}-s0-barragem-aurora-instance`]);
+        for (const instance of instances) {
+            expect(instance.inputs.autoMinorVersionUpgrade).toBe(true);
+            expect(instance.inputs.engineVersion).toBeUndefined();
+        }
+    });
+});
+
+describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
+    const env = stackName.split("-")[0];
+    const key = (run: ProgramRun, name: string) => byName(run, T.key, name);
+    const aliasOf = (run: ProgramRun, name: string) => resourcesOfType(run, T.alias).find((a) => a.name === `${name}-alias`)!.inputs.name;
+
+    test("every Aurora cluster's storage is encrypted under the stack's customer-managed key", () => {
+        const run = runs[stackName];
+        const storage = key(run, "barragem-aurora-storage-key");
+        expect(aliasOf(run, "barragem-aurora-storage-key")).toBe(`alias/${env}-barragem-aurora-storage`);
+        for (const cluster of resourcesOfType(run, T.cluster)) {
+            expect(cluster.inputs.kmsKeyId).toMatch(/^arn:aws:kms:us-east-1:\d{12}:key\/mock-key-barragem-aurora-storage-key$/);
+            expect(cluster.dependencies).toContain(storage.urn);
+        }
+    });
+
+    test("keys rotate and are protected: data under a deleted key is lost", () => {
+        for (const k of resourcesOfType(runs[stackName], T.key)) {
+            expect(k.inputs).toMatchObject({ enableKeyRotation: true, deletionWindowInDays: 30 });
+            expect(k.protect).toBe(true);
+        }
+        expect(resourcesOfType(runs[stackName], T.key)).toHaveLength(2);
+    });
+
+    test("the secret file's key lets only the deploy role and Barragem's roles, through S3, decrypt", () => {
+        const run = runs[stackName];
+        const account = (run.outputs.accountIds as { country: string }).country;
+        expect(aliasOf(run, "barragem-secret-key")).toBe(`alias/${env}-barragem-secret`);
+        const statements = JSON.parse(String(key(run, "barragem-secret-key").inputs.policy)).Statement as {
+            Sid: string;
+            Action: string[];
+            Condition?: Record<string, Record<string, unknown>>;
+        }[];
+        const decrypting = statements.filter((st) => st.Action.some((a) => a === "kms:Decrypt" || a === "kms:*"));
+        expect(decrypting.map((st) => st.Condition?.ArnEquals?.["aws:PrincipalArn"])).toEqual([
+            `arn:aws:iam::${account}:role/data-infra-deploy`,
+            [`arn:aws:iam::${account}:role/${env}-global-barragem`, `arn:aws:iam::${account}:role/${env}-s0-barragem`],
+        ]);
+        expect(decrypting[1].Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
+        // The account may administer the key (recovery) but not read with it.
+        const administration = statements.find((st) => st.Sid === "KeyAdministration")!;
+        expect(administration.Action.filter((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a) || a === "kms:*")).toEqual([]);
+    });
+
+    test("the secret object is SSE-KMS under that key", () => {
+        const run = runs[stackName];
+        const [object] = resourcesOfType(run, T.object);
+        expect(object.inputs).toMatchObject({ serverSideEncryption: "aws:kms", kmsKeyId: expect.stringMatching(/key\/mock-key-barragem-secret-key$/) });
+    });
+});
+
+test("clusters that exist already keep RDS's AWS-managed key, or take a given key, and no key is created for them", async () => {
+    const managed = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:auroraStorageKey": "aws-managed" }) });
+    for (const cluster of resourcesOfType(managed, T.cluster)) expect(cluster.inputs.kmsKeyId).toBeUndefined();
+    expect(resourcesOfType(managed, T.key).map((k) => k.name)).toEqual(["barragem-secret-key"]);
+    const arn = "arn:aws:kms:us-east-1:400000000101:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    const given = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:auroraStorageKey": arn }) });
+    for (const cluster of resourcesOfType(given, T.cluster)) expect(cluster.inputs.kmsKeyId).toBe(arn);
 });
 
 test("the engine version comes from config and names the parameter groups", async () => {
@@ -308,6 +398,12 @@ describe.each(STACK_FILES)("the Barragem password in %s", (stackName) => {
         expect(password.length).toBeGreaterThan(10);
         const visible = JSON.stringify({ resources: run.resources, outputs: run.outputs });
         expect(visible).not.toContain(password);
+    });
+
+    test("generator and secret file are protected, so no config edit can rotate the password behind Barragem's back", () => {
+        const run = runs[stackName];
+        expect(resourcesOfType(run, T.password).map((p) => p.protect)).toEqual([true]);
+        expect(resourcesOfType(run, T.object).map((o) => o.protect)).toEqual([true]);
     });
 
     test("is generated by @pulumi/random, 32 characters RDS accepts", () => {
@@ -364,8 +460,14 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
             const [id] = p.inputs.allowedAccountIds as string[];
             expect(p.inputs.assumeRoles).toEqual([{ roleArn: `arn:aws:iam::${id}:role/data-infra-preview`, sessionName: `data-infra-${stackName}` }]);
         }
+        // The Kubernetes providers' tokens come from the same role (aws eks get-token --role-arn).
+        for (const k of resourcesOfType(run, "pulumi:providers:kubernetes")) {
+            const users = (k.inputs.kubeconfig as { users: { user: { exec: { args: string[] } } }[] }).users;
+            const args = users[0].user.exec.args;
+            expect(args[args.indexOf("--role-arn") + 1]).toMatch(/^arn:aws:iam::\d{12}:role\/data-infra-preview$/);
+        }
         // Everything else is the same plan: only the role differs.
-        const withoutProviders = (r: ProgramRun) => r.resources.filter((x) => x.type !== T.provider).map((x) => [x.urn, x.inputs]);
+        const withoutProviders = (r: ProgramRun) => r.resources.filter((x) => !x.type.startsWith("pulumi:providers:")).map((x) => [x.urn, x.inputs]);
         expect(withoutProviders(run)).toEqual(withoutProviders(runs[stackName]));
     });
 

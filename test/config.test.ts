@@ -20,7 +20,9 @@ describe("a valid stack config", () => {
         expect(stack.stackId).toBe("blue");
         expect(stack.clearances).toEqual(["general", "pii"]);
         expect(stack.region).toBe("us-east-1");
-        expect(stack.aurora).toEqual({ engineVersion: "16.8", major: 16, instanceClass: "db.t4g.medium" });
+        expect(stack.aurora).toEqual({ engineVersion: "16.8", major: 16, instanceClass: "db.t4g.medium", storageKey: "customer-managed" });
+        expect(stack.imageRegistry).toBe("400000000101.dkr.ecr.us-east-1.amazonaws.com");
+        expect(stack.dnsZone).toEqual({ name: "nu.com.co", private: true });
         expect(stack.vpcName).toBe("staging-blue-vpc");
         expect(stack.kubernetesNodesSecurityGroupName).toBe("prod-long-lived-resources-kubernetes-nodes-sg");
         expect(stack.alertsEnabled).toBe(false);

@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { plannedBuckets, plannedTables } from "../stacks/catalogue";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
-import { aurora, barragemSecret, commonEtlSpecCountry, keysetsBucket, tableName } from "../stacks/naming";
+import { aurora, barragemSecret, commonEtlSpecCountry, ecrRegistry, iamRoleArn, imageReference, keysetsBucket, tableName } from "../stacks/naming";
 
 const base: RawConfig = {
     "data-infra:country": "mx",
@@ -145,5 +145,24 @@ describe("naming rules stand alone", () => {
         const reached = reachable(naming);
         expect(reached.size).toBeGreaterThan(1); // it does import the shared constants
         expect([...reached]).not.toContain(config);
+    });
+});
+
+describe("images, roles and keys", () => {
+    test("the default registry is the account's ECR in the region", () => {
+        expect(ecrRegistry("400000000101", "us-east-1")).toBe("400000000101.dkr.ecr.us-east-1.amazonaws.com");
+    });
+
+    test("a tag is pulled as <repository>:<tag>, a digest as <repository>@sha256:<hex>", () => {
+        const repo = "400000000101.dkr.ecr.us-east-1.amazonaws.com/nu-tapir";
+        expect(imageReference(repo, "1.0.3")).toBe(`${repo}:1.0.3`);
+        const digest = `sha256:${"a".repeat(64)}`;
+        expect(imageReference(repo, digest)).toBe(`${repo}@${digest}`);
+    });
+
+    test("role ARNs and key aliases are per account and env", () => {
+        expect(iamRoleArn("400000000101", "staging-s0-barragem")).toBe("arn:aws:iam::400000000101:role/staging-s0-barragem");
+        expect(barragemSecret.keyAlias("prod")).toBe("alias/prod-barragem-secret");
+        expect(aurora.storageKeyAlias("staging")).toBe("alias/staging-barragem-aurora-storage");
     });
 });

@@ -173,6 +173,44 @@ const cronJob = (pod: Record<string, unknown>): MinimalResource => ({
     inputs: { apiVersion: "batch/v1", kind: "CronJob", spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: { spec: pod } } } } },
 });
 const { readinessProbe: _probe, ...jobContainer } = container({ name: "process-next-segment" });
+const namespace = (name = "data-infra"): MinimalResource => ({ type: "kubernetes:core/v1:Namespace", name: `global-namespace-${name}`, inputs: { metadata: { name } } });
+const networkPolicy = (spec: Record<string, unknown>, ns = "data-infra", name = "default-deny"): MinimalResource => ({
+    type: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    name: `global-network-${name}`,
+    inputs: { metadata: { name, namespace: ns }, spec },
+});
+const denyAll = { podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"] };
+const k8sIngress = (metadata: Record<string, unknown>, className?: string): MinimalResource => ({
+    type: "kubernetes:networking.k8s.io/v1:Ingress",
+    name: "global-veiga",
+    inputs: { metadata: { name: "veiga", ...metadata }, spec: { ...(className ? { ingressClassName: className } : {}), rules: [{ host: "staging-global-veiga.nu.com.co" }] } },
+});
+
+const replicated = (replicas: number): MinimalResource => ({
+    type: "kubernetes:apps/v1:Deployment",
+    name: "global-tapir",
+    inputs: { metadata: { name: "tapir", namespace: "data-infra" }, spec: { replicas, template: { metadata: { labels: { app: "tapir", tier: "api" } }, spec: podSpec() } } },
+});
+const pdb = (matchLabels: Record<string, string>, ns = "data-infra"): MinimalResource => ({
+    type: "kubernetes:policy/v1:PodDisruptionBudget",
+    name: "global-tapir-pdb",
+    inputs: { metadata: { name: "tapir", namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels } } },
+});
+
+// ---------- DNS ----------
+const zone = (inputs: Record<string, unknown>): MinimalResource => ({ type: "aws:route53/zone:Zone", name: "country-zone", inputs: { name: "nu.com.co", ...inputs } });
+
+// ---------- Trust ----------
+const ISSUER = "oidc.eks.us-east-1.amazonaws.com/id/ABC";
+const OIDC = `arn:aws:iam::400000000101:oidc-provider/${ISSUER}`;
+const role = (...statements: object[]): MinimalResource => ({ type: "aws:iam/role:Role", name: "staging-global-tapir", inputs: { assumeRolePolicy: policyDoc(...statements) } });
+const irsa = (condition: Record<string, unknown>) => ({ Effect: "Allow", Principal: { Federated: OIDC }, Action: "sts:AssumeRoleWithWebIdentity", Condition: condition });
+const monitoring = (condition?: Record<string, unknown>) => ({
+    Effect: "Allow",
+    Principal: { Service: "monitoring.rds.amazonaws.com" },
+    Action: "sts:AssumeRole",
+    ...(condition ? { Condition: condition } : {}),
+});
 
 const CASES: Record<string, RuleCases> = {
     "s3-public-access-block": {
@@ -499,6 +537,92 @@ const CASES: Record<string, RuleCases> = {
             { title: "a CronJob without one (runs to completion)", resources: [cronJob({ containers: [jobContainer] })] },
         ],
         violating: [{ title: "a Deployment without one", resources: [deployment(podSpec({}, { readinessProbe: undefined }))], on: "global-tapir", says: /no readinessProbe/ }],
+    },
+    "k8s-read-only-root-filesystem": {
+        compliant: [
+            { title: "a read-only root filesystem", resources: [deployment(podSpec({}, { securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true } }))] },
+            { title: "a CronJob with one", resources: [cronJob({ containers: [{ ...jobContainer, securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true } }] })] },
+        ],
+        violating: [
+            { title: "readOnlyRootFilesystem unset", resources: [deployment()], on: "global-tapir", says: /"tapir" does not set readOnlyRootFilesystem: true/ },
+            {
+                title: "readOnlyRootFilesystem false on an init container",
+                resources: [
+                    deployment({
+                        ...podSpec({}, { securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true } }),
+                        initContainers: [{ name: "migrate", image: "x", securityContext: { readOnlyRootFilesystem: false } }],
+                    }),
+                ],
+                on: "global-tapir",
+                says: /"migrate" does not set readOnlyRootFilesystem/,
+            },
+        ],
+    },
+    "k8s-namespace-default-deny": {
+        compliant: [
+            { title: "a namespace with a default deny of both directions", resources: [namespace(), networkPolicy(denyAll)] },
+            { title: "a default deny written with an empty podSelector", resources: [namespace(), networkPolicy({ podSelector: {}, policyTypes: ["Egress", "Ingress"] })] },
+        ],
+        violating: [
+            { title: "a namespace without any NetworkPolicy", resources: [namespace()], on: "global-namespace-data-infra", says: /has no default-deny NetworkPolicy/ },
+            {
+                title: "a deny of ingress only",
+                resources: [namespace(), networkPolicy({ podSelector: {}, policyTypes: ["Ingress"] })],
+                on: "global-namespace-data-infra",
+                says: /has no default-deny/,
+            },
+            {
+                title: "a policy that allows everything in",
+                resources: [namespace(), networkPolicy({ ...denyAll, ingress: [{}] })],
+                on: "global-namespace-data-infra",
+                says: /has no default-deny/,
+            },
+            {
+                title: "a default deny in another namespace",
+                resources: [namespace(), namespace("other"), networkPolicy(denyAll, "other")],
+                on: "global-namespace-data-infra",
+                says: /\(data-infra\) has no default-deny/,
+            },
+        ],
+    },
+    "k8s-ingress-internal": {
+        compliant: [
+            { title: "an internal ingress class", resources: [k8sIngress({}, "nginx-internal")] },
+            { title: "an ALB with the internal scheme", resources: [k8sIngress({ annotations: { "alb.ingress.kubernetes.io/scheme": "internal" } }, "alb")] },
+        ],
+        violating: [
+            { title: "the public nginx class", resources: [k8sIngress({}, "nginx")], on: "global-veiga", says: /does not ask for an internal load balancer/ },
+            { title: "an internet-facing ALB", resources: [k8sIngress({ annotations: { "alb.ingress.kubernetes.io/scheme": "internet-facing" } }, "alb")], on: "global-veiga", says: /internal load balancer/ },
+            { title: "no class at all (the cluster's default)", resources: [k8sIngress({})], on: "global-veiga", says: /internal load balancer/ },
+        ],
+    },
+    "k8s-pdb-for-replicated": {
+        compliant: [
+            { title: "two replicas with a budget selecting their pods", resources: [replicated(2), pdb({ app: "tapir" })] },
+            { title: "a single replica needs none", resources: [replicated(1)] },
+        ],
+        violating: [
+            { title: "two replicas without a budget", resources: [replicated(2)], on: "global-tapir", says: /runs 2 replicas without a PodDisruptionBudget/ },
+            { title: "a budget selecting other pods", resources: [replicated(3), pdb({ app: "conrado" })], on: "global-tapir", says: /runs 3 replicas/ },
+            { title: "a budget in another namespace", resources: [replicated(2), pdb({ app: "tapir" }, "other")], on: "global-tapir", says: /without a PodDisruptionBudget/ },
+        ],
+    },
+    "dns-private-zone": {
+        compliant: [{ title: "a zone associated with a VPC", resources: [zone({ vpcs: [{ vpcId: "vpc-1" }] })] }],
+        violating: [{ title: "a public zone", resources: [zone({})], on: "country-zone", says: /is public/ }],
+    },
+    "iam-trust-scoped": {
+        compliant: [
+            { title: "an IRSA role pinned to one ServiceAccount and the STS audience", resources: [role(irsa({ StringEquals: { [`${ISSUER}:sub`]: "system:serviceaccount:data-infra:tapir", [`${ISSUER}:aud`]: "sts.amazonaws.com" } }))] },
+            { title: "RDS monitoring for this account only", resources: [role(monitoring({ StringEquals: { "aws:SourceAccount": "400000000101" } }))] },
+            { title: "a service conditioned on its source ARN", resources: [role(monitoring({ ArnLike: { "aws:SourceArn": "arn:aws:rds:us-east-1:400000000101:db:*" } }))] },
+        ],
+        violating: [
+            { title: "an IRSA role without :sub (every ServiceAccount of the cluster)", resources: [role(irsa({ StringEquals: { [`${ISSUER}:aud`]: "sts.amazonaws.com" } }))], on: "staging-global-tapir", says: /without a condition on .*:sub/ },
+            { title: "an IRSA role without any condition", resources: [role(irsa({}))], on: "staging-global-tapir", says: /:aud/ },
+            { title: "a service principal of any account", resources: [role(monitoring())], on: "staging-global-tapir", says: /monitoring\.rds\.amazonaws\.com without aws:SourceAccount/ },
+            { title: "Principal *", resources: [role({ Effect: "Allow", Principal: "*", Action: "sts:AssumeRole" })], on: "staging-global-tapir", says: /Principal "\*"/ },
+        ],
     },
     "stateful-resources-protected": {
         compliant: [{ title: "protected bucket, table and cluster", resources: [bucket(), table(), cluster()] }],

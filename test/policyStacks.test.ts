@@ -73,10 +73,22 @@ describe("weakened copies of the program are caught", () => {
             "dynamodb-point-in-time-recovery staging-global-weakened",
             "iam-no-wildcards weakened-access",
             "k8s-no-privileged-or-host-namespaces global-weakened",
+            "k8s-read-only-root-filesystem global-weakened",
             "k8s-readiness-probe global-weakened",
             "k8s-resources global-weakened",
             "k8s-run-as-non-root global-weakened",
             "no-plain-secrets global-weakened",
+        ]);
+    });
+
+    test("a public zone, a namespace without NetworkPolicy, a writable root filesystem, unconditioned trust, an internet-facing Ingress", async () => {
+        expect(await caught("weakenedExposure.ts")).toEqual([
+            "dns-private-zone weakened-public-zone",
+            "iam-trust-scoped staging-global-weakened-irsa",
+            "iam-trust-scoped staging-weakened-monitoring",
+            "k8s-ingress-internal weakened-public",
+            "k8s-namespace-default-deny weakened-namespace",
+            "k8s-read-only-root-filesystem weakened-writable",
         ]);
     });
 });

@@ -15,18 +15,28 @@ describe("the services' config defaults", () => {
     const stack = parseCountryStack("staging-co", valid);
     const prod = parseCountryStack("prod-co", { ...valid, "data-infra:env": "prod", "data-infra:countryAccountId": "400000000102" });
 
-    test("each prototype's cluster is <env>-<prototype>-<stackId>, namespace data-infra, ingress class nginx, OIDC provider looked up", () => {
+    test("each prototype's EKS cluster is <env>-<prototype>-<stackId>, no kubeconfig context, namespace data-infra, the internal ingress class", () => {
+        const internal = { ingressClass: "nginx-internal", ingressAnnotations: {}, ingressControllerNamespace: "ingress-nginx" };
         expect(stack.kubernetes).toEqual({
-            global: { context: "staging-global-blue", eksClusterName: "staging-global-blue", namespace: "data-infra", ingressClass: "nginx" },
-            s0: { context: "staging-s0-blue", eksClusterName: "staging-s0-blue", namespace: "data-infra", ingressClass: "nginx" },
+            global: { eksClusterName: "staging-global-blue", namespace: "data-infra", ...internal },
+            s0: { eksClusterName: "staging-s0-blue", namespace: "data-infra", ...internal },
         });
         const green = parseCountryStack("staging-co", { ...valid, "data-infra:stackId": "green" });
-        expect(green.kubernetes.s0.context).toBe("staging-s0-green");
+        expect(green.kubernetes.s0.eksClusterName).toBe("staging-s0-green");
+        expect(green.kubernetes.s0.context).toBeUndefined();
     });
 
-    test("an image's repository defaults to nu-<workload>", () => {
-        expect(stack.images.tapir).toEqual({ repository: "nu-tapir", version: "1.2.3" });
-        expect(stack.images["ouroboros-datomic"]).toEqual({ repository: "nu-ouroboros-datomic", version: "1.2.3" });
+    test("an image's repository defaults to nu-<workload> in the country account's 400000000101.dkr.ecr.us-east-1.amazonaws.com", () => {
+        expect(stack.images.tapir).toEqual({ repository: "400000000101.dkr.ecr.us-east-1.amazonaws.com/nu-tapir", version: "1.2.3" });
+        expect(stack.images["ouroboros-datomic"]).toEqual({ repository: "400000000101.dkr.ecr.us-east-1.amazonaws.com/nu-ouroboros-datomic", version: "1.2.3" });
+        const mirrored = parseCountryStack("staging-co", { ...valid, "data-infra:imageRegistry": "registry.example.com/nubank" });
+        expect(mirrored.images.veiga.repository).toBe("registry.example.com/nubank/nu-veiga");
+        expect(mirrored.segmentSchedule.image).toBe("registry.example.com/nubank/curlimages/curl:8.11.1");
+    });
+
+    test("a version is a tag or a digest", () => {
+        const digest = `sha256:${"ab".repeat(32)}`;
+        expect(parseCountryStack("staging-co", withImages({ tapir: { version: digest } })).images.tapir.version).toBe(digest);
     });
 
     test("one replica per service in staging, two in prod; the transactor always one", () => {
@@ -39,7 +49,7 @@ describe("the services' config defaults", () => {
     test("the segment schedule runs every 5 minutes with a pinned curl image", () => {
         expect(stack.segmentSchedule).toEqual({
             cron: "*/5 * * * *",
-            image: "curlimages/curl:8.11.1",
+            image: "400000000101.dkr.ecr.us-east-1.amazonaws.com/curlimages/curl:8.11.1",
             databases: { global: ["ouroboros"], shards: ["acquisition"] },
         });
     });
@@ -48,7 +58,14 @@ describe("the services' config defaults", () => {
         const custom = parseCountryStack("staging-co", {
             ...valid,
             "data-infra:kubernetesClusters": JSON.stringify({
-                s0: { context: "arn:aws:eks:us-east-1:400000000101:cluster/co-s0", namespace: "data", oidcProviderArn: "arn:aws:iam::400000000101:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123" },
+                s0: {
+                    context: "arn:aws:eks:us-east-1:400000000101:cluster/co-s0",
+                    namespace: "data",
+                    oidcProviderArn: "arn:aws:iam::400000000101:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123",
+                    ingressClass: "alb",
+                    ingressAnnotations: { "alb.ingress.kubernetes.io/scheme": "internal" },
+                    ingressControllerNamespace: "kube-system",
+                },
             }),
             "data-infra:workloads": JSON.stringify({ barragem: { replicas: 3, requests: { memory: "3Gi" }, limits: { memory: "4Gi", cpu: 3 } } }),
             "data-infra:images": JSON.stringify({ ...IMAGES, tapir: { version: "2.0.0", repository: "registry.example.com/data/nu-tapir" } }),
@@ -57,7 +74,9 @@ describe("the services' config defaults", () => {
             context: "arn:aws:eks:us-east-1:400000000101:cluster/co-s0",
             eksClusterName: "staging-s0-blue",
             namespace: "data",
-            ingressClass: "nginx",
+            ingressClass: "alb",
+            ingressAnnotations: { "alb.ingress.kubernetes.io/scheme": "internal" },
+            ingressControllerNamespace: "kube-system",
             oidcProviderArn: "arn:aws:iam::400000000101:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC123",
         });
         expect(custom.kubernetes.global.namespace).toBe("data-infra");
@@ -93,7 +112,14 @@ describe("a bad services config is refused with key, value and what is allowed",
         ["version with a space", withImages({ alph: { version: "1 2" } }), 'data-infra:images.alph.version has value "1 2"'],
         ["an image for an unknown service", withImages({ metapod: { version: "1.0.0" } }), 'data-infra:images.metapod has the object {"version":"1.0.0"}; allowed: one of the workloads veiga, correnteza'],
         ["a misspelt image field", withImages({ veiga: { verison: "1.0.0", version: "1.0.0" } }), 'data-infra:images.veiga.verison has value "1.0.0"; allowed: one of the fields version, repository; did you mean `version`?'],
-        ["a repository with a tag", withImages({ veiga: { version: "1.0.0", repository: "nu-veiga:1.0.0" } }), 'data-infra:images.veiga.repository has value "nu-veiga:1.0.0"; allowed: an image repository without tag'],
+        ["a repository with a tag", withImages({ veiga: { version: "1.0.0", repository: "registry.example.com/nu-veiga:1.0.0" } }), 'data-infra:images.veiga.repository has value "registry.example.com/nu-veiga:1.0.0"; allowed: an image repository with its registry host and without tag'],
+        ["a repository without a registry host (Docker Hub)", withImages({ veiga: { version: "1.0.0", repository: "nu-veiga" } }), 'data-infra:images.veiga.repository has value "nu-veiga"; allowed: an image repository with its registry host'],
+        ["a Docker Hub path", withImages({ veiga: { version: "1.0.0", repository: "nubank/nu-veiga" } }), 'data-infra:images.veiga.repository has value "nubank/nu-veiga"; allowed: an image repository with its registry host'],
+        ["a short digest", withImages({ veiga: { version: "sha256:abc" } }), 'data-infra:images.veiga.version has value "sha256:abc"; allowed: a pinned image tag (letters, digits, _ . -; up to 128 characters, never latest) or a digest sha256:<64 hex digits>'],
+        ["a registry with a scheme", { "data-infra:imageRegistry": "https://registry.example.com" }, 'data-infra:imageRegistry has value "https://registry.example.com"; allowed: a registry host'],
+        ["a zone visibility as text", { "data-infra:dnsZone": '{"private": "yes"}' }, 'data-infra:dnsZone.private has value "yes"; allowed: true | false'],
+        ["an unknown storage key", { "data-infra:auroraStorageKey": "mine" }, 'data-infra:auroraStorageKey has value "mine"; allowed: customer-managed | aws-managed | a KMS key ARN'],
+        ["an ingress annotation that is not text", { "data-infra:kubernetesClusters": '{"s0": {"ingressAnnotations": {"alb.ingress.kubernetes.io/scheme": 1}}}' }, "data-infra:kubernetesClusters.s0.ingressAnnotations.alb.ingress.kubernetes.io/scheme has the number 1; allowed: an annotation value, as a string"],
         [
             "a cluster for a prototype the stack does not have",
             { "data-infra:kubernetesClusters": '{"s3": {"context": "x"}}' },
@@ -112,7 +138,8 @@ describe("a bad services config is refused with key, value and what is allowed",
         ["memory without unit suffix it knows", { "data-infra:workloads": '{"alph": {"requests": {"memory": "2GB"}}}' }, 'data-infra:workloads.alph.requests.memory has value "2GB"; allowed: a positive memory quantity'],
         ["a workload that does not exist", { "data-infra:workloads": '{"metapod": {"replicas": 1}}' }, 'data-infra:workloads.metapod has the object {"replicas":1}; allowed: one of the workloads'],
         ["a cron of four fields", { "data-infra:barragemSchedule": '{"cron": "*/5 * * *", "databases": {"global": ["a"], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.cron has value "*/5 * * *"; allowed: a five-field cron expression'],
-        ["a schedule image without tag", { "data-infra:barragemSchedule": '{"image": "curlimages/curl", "databases": {"global": ["a"], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.image has value "curlimages/curl"; allowed: an image with a pinned tag or digest'],
+        ["a schedule image without tag", { "data-infra:barragemSchedule": '{"image": "registry.example.com/curlimages/curl", "databases": {"global": ["a"], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.image has value "registry.example.com/curlimages/curl"; allowed: an image with its registry host and a pinned tag or digest'],
+        ["a schedule image from Docker Hub", { "data-infra:barragemSchedule": '{"image": "curlimages/curl:8.11.1", "databases": {"global": ["a"], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.image has value "curlimages/curl:8.11.1"; allowed: an image with its registry host'],
         ["no shards databases on a stack with shards", { "data-infra:barragemSchedule": '{"databases": {"global": ["a"]}}' }, "data-infra:barragemSchedule.databases.shards is missing; allowed: a non-empty list of distinct database names"],
         ["an empty global list", { "data-infra:barragemSchedule": '{"databases": {"global": [], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.databases.global has the list []'],
         ["a database twice", { "data-infra:barragemSchedule": '{"databases": {"global": ["a", "a"], "shards": ["b"]}}' }, 'data-infra:barragemSchedule.databases.global has value "a"; allowed: each database once'],

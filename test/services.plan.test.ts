@@ -1,9 +1,14 @@
 // The service matrix, names, configs and IAM documents as pure functions, with no Pulumi runtime.
+import * as path from "path";
+import { eksKubeconfig } from "../components/kubernetesProviders";
 import { accessPolicyDocument, trustPolicyDocument } from "../components/serviceAccess";
+import { loadBalancerTarget } from "../components/serviceWorkload";
+import { networkPolicyPlans, UNSTATED_EGRESS } from "../stacks/networkPolicies";
+import { byName, runProgram } from "../tools/mockRuntime";
 import { PROCESS_NEXT_SEGMENT_SCRIPT } from "../components/segmentSchedule";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
-import { canonicalHost, kubernetesClusterName, metapodVeiga, oidcIssuer, oidcProviderArn, serviceRoleName, stackHost } from "../stacks/naming";
-import { accessGrants, SERVICE_ROWS, serviceConfig, serviceHosts, servicesOn, workloadPlans } from "../stacks/services";
+import { canonicalHost, kubernetesClusterName, metapodVeiga, oidcIssuer, oidcProviderArn, serviceRoleName, stackHost, unqualifiedInstanceEndpoint } from "../stacks/naming";
+import { accessGrants, barragemRoleArns, SERVICE_ROWS, serviceConfig, serviceHosts, servicesOn, workloadPlans } from "../stacks/services";
 
 const raw: RawConfig = {
     "data-infra:country": "mx",
@@ -61,7 +66,7 @@ describe("the service matrix", () => {
 
     test("plans put each workload's image, namespace and labels together", () => {
         const [veiga] = workloadPlans(stack, "global", "endpoint");
-        expect(veiga.image).toBe("nu-veiga:veiga-7");
+        expect(veiga.image).toBe("111111111111.dkr.ecr.us-east-1.amazonaws.com/nu-veiga:veiga-7");
         expect(veiga.labels).toEqual({
             "app.kubernetes.io/name": "veiga",
             "app.kubernetes.io/part-of": "data-infra",
@@ -140,4 +145,97 @@ test("the schedule script posts each database given as an argument, as JSON", ()
     expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain('for database in "$@"; do');
     expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain("-X POST");
     expect(PROCESS_NEXT_SEGMENT_SCRIPT).toContain('--data "{\\"database\\": \\"$database\\"}"');
+});
+
+describe("Barragem's rdb-unqualified-endpoint-url", () => {
+    test("is the instance endpoint without <env>-<prototype>-, as in the runbook", () => {
+        expect(unqualifiedInstanceEndpoint("staging", "s0", "staging-s0-barragem-aurora-instance.cabc123.us-east-1.rds.amazonaws.com")).toBe(
+            "barragem-aurora-instance.cabc123.us-east-1.rds.amazonaws.com",
+        );
+        expect(unqualifiedInstanceEndpoint("prod", "global", "prod-global-barragem-aurora-instance.c9xyz8.sa-east-1.rds.amazonaws.com")).toBe(
+            "barragem-aurora-instance.c9xyz8.sa-east-1.rds.amazonaws.com",
+        );
+    });
+
+    test("refuses the cluster endpoint or another prototype's instance, naming the instance it expected", () => {
+        expect(() => unqualifiedInstanceEndpoint("staging", "s0", "staging-s0-barragem-aurora.cluster-cabc123.us-east-1.rds.amazonaws.com")).toThrow(
+            /not the endpoint of instance staging-s0-barragem-aurora-instance/,
+        );
+        expect(() => unqualifiedInstanceEndpoint("staging", "s0", "staging-s1-barragem-aurora-instance.cabc123.us-east-1.rds.amazonaws.com")).toThrow(/Barragem on s0/);
+    });
+});
+
+describe("Tapir feeds Conrado's data storage", () => {
+    test("on every prototype of the stack, with read-write access and the tables as a prototype-to-name object", () => {
+        const tapir = workloadPlans(stack, "global", "e").find((p) => p.name === "tapir")!;
+        const conrado = tapir.grants.tables.filter((t) => t.table === "conrado" || t.table === "serving-layer-schemas");
+        expect(conrado.map((t) => `${t.name}:${t.access}`).sort()).toEqual(
+            stack.prototypes.flatMap((p) => [`prod-${p}-conrado:read-write`, `prod-${p}-serving-layer-schemas:read-write`]).sort(),
+        );
+        expect(tapir.needsTables).toContainEqual({ prototype: "s3", table: "conrado" });
+        expect(serviceConfig(stack, "global", row("tapir"), "")["conrado-tables"]).toEqual(
+            Object.fromEntries(stack.prototypes.map((p) => [p, `prod-${p}-conrado`])),
+        );
+    });
+});
+
+describe("Barragem's secret file", () => {
+    test("is read by every prototype's Barragem role, named before the roles exist", () => {
+        expect(barragemRoleArns(stack)).toEqual(stack.prototypes.map((p) => `arn:aws:iam::111111111111:role/prod-${p}-barragem`));
+    });
+
+    test("Barragem's role may decrypt with the given key, and only that", () => {
+        const key = "arn:aws:kms:us-east-1:111111111111:key/abc";
+        const doc = accessPolicyDocument(accessGrants(stack, "s1", row("barragem")), [key]);
+        expect(doc.Statement.find((s) => s.Sid === "SecretFileDecrypt")).toEqual({ Sid: "SecretFileDecrypt", Effect: "Allow", Action: ["kms:Decrypt"], Resource: [key] });
+    });
+});
+
+describe("load balancer addresses", () => {
+    test("a hostname is reached through a CNAME, an IP through an A record", () => {
+        expect(loadBalancerTarget({ loadBalancer: { ingress: [{ hostname: "internal-x.elb.amazonaws.com" }] } })).toEqual({ type: "CNAME", value: "internal-x.elb.amazonaws.com" });
+        expect(loadBalancerTarget({ loadBalancer: { ingress: [{ ip: "10.0.0.7" }] } })).toEqual({ type: "A", value: "10.0.0.7" });
+        expect(loadBalancerTarget({ loadBalancer: { ingress: [] } })).toBeUndefined();
+        expect(loadBalancerTarget(undefined)).toBeUndefined();
+    });
+
+    test("the canonical DNS writes an A record for an IP and a CNAME for a hostname; the canonical name stays a CNAME", async () => {
+        const run = await runProgram({ stack: "staging-co", program: path.join(__dirname, "fixtures", "ingressAddresses") });
+        const record = (name: string) => byName(run, "aws:route53/record:Record", name).inputs;
+        expect(record("staging-global-blue-tapir.nu.com.co")).toMatchObject({ type: "A", records: ["10.20.30.40"] });
+        expect(record("staging-global-blue-veiga.nu.com.co")).toMatchObject({ type: "CNAME", records: ["internal-a1b2.us-east-1.elb.amazonaws.com"] });
+        expect(record("staging-global-tapir.nu.com.co")).toMatchObject({ type: "CNAME", records: ["staging-global-blue-tapir.nu.com.co"] });
+    });
+});
+
+describe("the Kubernetes provider's kubeconfig", () => {
+    test("authenticates with aws eks get-token under the given role, like pulumi-eks, and holds no secret", () => {
+        const config = eksKubeconfig({ clusterName: "prod-s0-blue", endpoint: "https://X.gr7.us-east-1.eks.amazonaws.com", certificateAuthority: "Q0E=", region: "us-east-1", roleArn: "arn:aws:iam::111111111111:role/data-infra-deploy" });
+        const exec = config.users[0].user.exec;
+        expect([exec.command, ...exec.args]).toEqual([
+            "aws", "eks", "get-token", "--cluster-name", "prod-s0-blue", "--role-arn", "arn:aws:iam::111111111111:role/data-infra-deploy", "--region", "us-east-1", "--output", "json",
+        ]);
+        expect(config.clusters[0].cluster).toEqual({ server: "https://X.gr7.us-east-1.eks.amazonaws.com", "certificate-authority-data": "Q0E=" });
+        expect(JSON.stringify(config)).not.toMatch(/"token"|password|client-key-data/);
+    });
+});
+
+describe("network policies of a namespace", () => {
+    const plans = (prototype: string) => networkPolicyPlans(prototype, { ingressControllerNamespace: "ingress-internal", vpcCidr: "10.9.0.0/16" });
+
+    test("start from a default deny of both directions", () => {
+        expect(plans("s4")[0]).toMatchObject({ name: "default-deny", pods: { matchLabels: {} }, denies: ["Ingress", "Egress"] });
+    });
+
+    test("open egress only for the services whose dependencies the runbook does not state", () => {
+        const open = plans("global").filter((p) => p.egress?.some((r) => r.peers.length === 0 && r.ports.length === 0));
+        expect(open.map((p) => p.pods.matchLabels["app.kubernetes.io/name"]).sort()).toEqual([...UNSTATED_EGRESS].sort());
+        expect(plans("s4").filter((p) => p.egress?.some((r) => r.peers.length === 0)).map((p) => p.name)).toEqual(["alph-unstated-egress"]);
+    });
+
+    test("take the ingress controller's namespace and the VPC's block from the stack", () => {
+        const byName = Object.fromEntries(plans("s4").map((p) => [p.name, p]));
+        expect(byName["allow-from-ingress-controller"].ingress![0].peers).toEqual([{ namespace: "ingress-internal" }]);
+        expect(byName["allow-barragem-to-aurora"].egress![0].peers).toEqual([{ cidr: "10.9.0.0/16" }]);
+    });
 });

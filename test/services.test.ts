@@ -13,6 +13,8 @@ const T = {
     ingress: "kubernetes:networking.k8s.io/v1:Ingress",
     cronJob: "kubernetes:batch/v1:CronJob",
     namespace: "kubernetes:core/v1:Namespace",
+    networkPolicy: "kubernetes:networking.k8s.io/v1:NetworkPolicy",
+    pdb: "kubernetes:policy/v1:PodDisruptionBudget",
     k8sProvider: "pulumi:providers:kubernetes",
     role: "aws:iam/role:Role",
     rolePolicy: "aws:iam/rolePolicy:RolePolicy",
@@ -77,14 +79,31 @@ describe.each(CASES)("the service matrix of %s", (name) => {
         expect(transactors.map((d) => [prototypeOf(d), nameLabel(d), (d.inputs.metadata as Json).name])).toEqual([["global", "ouroboros", "ouroboros-datomic"]]);
     });
 
-    test("each prototype has one Kubernetes provider, for its own cluster context and namespace", () => {
+    test("each prototype has one Kubernetes provider, built from its EKS cluster with an aws eks get-token under the deploy role", () => {
         const run = runs[name];
+        const env = envOf(name);
+        const account = COUNTRY_ACCOUNT[env];
         const providers = resourcesOfType(run, T.k8sProvider);
         expect(providers.map((p) => p.name).sort()).toEqual(prototypesOf[name].map((p) => `k8s-${p}`).sort());
         for (const p of providers) {
             const prototype = p.name.replace(/^k8s-/, "");
-            expect(p.inputs).toMatchObject({ context: `${envOf(name)}-${prototype}-blue`, namespace: "data-infra" });
+            const cluster = `${env}-${prototype}-blue`;
+            expect(p.inputs.context).toBeUndefined();
+            expect(p.inputs.namespace).toBe("data-infra");
+            const kubeconfig = p.inputs.kubeconfig as Json;
+            expect(kubeconfig["current-context"]).toBe(cluster);
+            expect(kubeconfig.clusters).toEqual([
+                { name: cluster, cluster: { server: `https://MOCK${cluster.toUpperCase().replace(/-/g, "")}.gr7.us-east-1.eks.amazonaws.com`, "certificate-authority-data": "TU9DSy1DQQ==" } },
+            ]);
+            const exec = ((kubeconfig.users as Json[])[0].user as Json).exec as Json;
+            expect([exec.command, ...(exec.args as string[])]).toEqual([
+                "aws", "eks", "get-token", "--cluster-name", cluster, "--role-arn", `arn:aws:iam::${account}:role/data-infra-deploy`, "--region", "us-east-1", "--output", "json",
+            ]);
+            expect(p.secretInputs).toEqual([]);
         }
+        const lookups = run.invokes.filter((i) => i.token === "aws:eks/getCluster:getCluster");
+        expect(lookups.map((i) => i.inputs.name).sort()).toEqual(prototypesOf[name].map((p) => `${env}-${p}-blue`).sort());
+        for (const lookup of lookups) expect((byUrn(run, lookup.provider!)!.inputs.allowedAccountIds as string[])[0]).toBe(account);
     });
 
     test("every Kubernetes object uses its own prototype's provider, never an ambient one", () => {
@@ -151,10 +170,15 @@ describe.each(EXAMPLE_STACKS)("workloads of %s", (stackName) => {
         expect((container.livenessProbe as Json).httpGet).toEqual({ path: "/health", port: 9999 });
     });
 
-    test("images are <repository>:<version> from config, per workload", () => {
+    test("every image names its registry: nu-<workload> in the country account's ECR at the configured version, the segment job's curl there too", () => {
+        const registry = `${COUNTRY_ACCOUNT[env]}.dkr.ecr.us-east-1.amazonaws.com`;
         for (const d of resourcesOfType(runs[stackName], T.deployment)) {
             const workloadName = String((d.inputs.metadata as Json).name);
-            expect(containers(podSpec(d))[0].image).toBe(`nu-${workloadName}:${images[workloadName].version}`);
+            expect(containers(podSpec(d))[0].image).toBe(`${registry}/nu-${workloadName}:${images[workloadName].version}`);
+        }
+        for (const c of resourcesOfType(runs[stackName], T.cronJob)) {
+            const pod = ((((c.inputs.spec as Json).jobTemplate as Json).spec as Json).template as Json).spec as Json;
+            expect(containers(pod)[0].image).toBe(`${registry}/curlimages/curl:8.11.1`);
         }
     });
 
@@ -192,25 +216,136 @@ describe.each(EXAMPLE_STACKS)("workloads of %s", (stackName) => {
     });
 });
 
-describe.each(EXAMPLE_STACKS)("country-specific config of %s", (stackName) => {
+describe.each(EXAMPLE_STACKS)("private by default in %s", (stackName) => {
     const env = envOf(stackName);
+    const policiesOf = (run: ProgramRun, prototype: string) =>
+        Object.fromEntries(
+            resourcesOfType(run, T.networkPolicy)
+                .filter((p) => prototypeOf(p) === prototype)
+                .map((p) => [String((p.inputs.metadata as Json).name), p.inputs.spec as Json]),
+        );
 
-    test('tapir gets {"partitions-bucket": "nu-spark-metapod-ephemeral-pii-co-<env>"} and its tapir table', () => {
-        expect(configJson(runs[stackName], "global", "tapir")).toEqual({
-            "partitions-bucket": `nu-spark-metapod-ephemeral-pii-co-${env}`,
-            "tapir-table": `${env}-global-tapir`,
+    test("every prototype's namespace denies all ingress and egress by default", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            expect(policiesOf(run, prototype)["default-deny"]).toEqual({ podSelector: { matchLabels: {} }, policyTypes: ["Ingress", "Egress"] });
+        }
+        for (const policy of resourcesOfType(run, T.networkPolicy)) expect((policy.inputs.metadata as Json).namespace).toBe("data-infra");
+    });
+
+    test("only the ingress controller's namespace reaches the services, on their HTTP port", () => {
+        const spec = policiesOf(runs[stackName], "s0")["allow-from-ingress-controller"];
+        expect(spec).toEqual({
+            podSelector: { matchLabels: { "app.kubernetes.io/component": "api" } },
+            policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" } } }], ports: [{ protocol: "TCP", port: 8080 }] }],
         });
     });
 
-    test("barragem on each prototype gets the datomic-logs bucket and its own prototype's Aurora endpoint", () => {
+    test("the segment schedule reaches Barragem, Ouroboros its transactor, Barragem its Aurora in the VPC", () => {
+        const run = runs[stackName];
+        const global = policiesOf(run, "global");
+        expect(global["allow-segment-schedule-to-barragem"].ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "barragem", "app.kubernetes.io/component": "segment-schedule" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
+        expect(global["allow-ouroboros-to-transactor"].ingress).toEqual([
+            { from: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "ouroboros", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 4334 }] },
+        ]);
+        expect(global["allow-barragem-to-aurora"].egress).toEqual([{ to: [{ ipBlock: { cidr: "10.0.0.0/16" } }], ports: [{ protocol: "TCP", port: 5432 }] }]);
+        // No transactor on a shard, so no policy for one.
+        expect(Object.keys(policiesOf(run, "s0")).filter((n) => n.includes("transactor"))).toEqual([]);
+    });
+
+    test("the segment schedule may call Barragem and nothing else; every pod may use the cluster DNS", () => {
+        const global = policiesOf(runs[stackName], "global");
+        expect(global["segment-schedule-egress"].egress).toEqual([
+            { to: [{ podSelector: { matchLabels: { "app.kubernetes.io/name": "barragem", "app.kubernetes.io/component": "api" } } }], ports: [{ protocol: "TCP", port: 8080 }] },
+        ]);
+        expect(global["allow-dns"].egress).toEqual([
+            {
+                to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } }, podSelector: { matchLabels: { "k8s-app": "kube-dns" } } }],
+                ports: [
+                    { protocol: "UDP", port: 53 },
+                    { protocol: "TCP", port: 53 },
+                ],
+            },
+        ]);
+    });
+
+    test("Ingresses use the internal ingress class by default", () => {
+        const ingresses = resourcesOfType(runs[stackName], T.ingress);
+        expect(ingresses).toHaveLength(11);
+        for (const ingress of ingresses) expect((ingress.inputs.spec as Json).ingressClassName).toBe("nginx-internal");
+    });
+
+    test(`${env === "prod" ? "every service of prod has a PodDisruptionBudget and spreads its replicas across zones" : "staging's single replicas have no PodDisruptionBudget and no zone spread"}`, () => {
+        const run = runs[stackName];
+        const pdbs = resourcesOfType(run, T.pdb);
+        const multi = resourcesOfType(run, T.deployment).filter((d) => Number((d.inputs.spec as Json).replicas) >= 2);
+        expect(pdbs.map((p) => p.name).sort()).toEqual(multi.map((d) => d.name).sort());
+        expect(pdbs.length).toBe(env === "prod" ? 11 : 0);
+        for (const pdb of pdbs) {
+            const d = byName(run, T.deployment, pdb.name);
+            expect(pdb.inputs.spec).toEqual({ maxUnavailable: 1, selector: (d.inputs.spec as Json).selector });
+        }
+        for (const d of resourcesOfType(run, T.deployment)) {
+            const spread = podSpec(d).topologySpreadConstraints as Json[] | undefined;
+            if (env === "prod") {
+                expect(spread).toEqual([{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector }]);
+            } else {
+                expect(spread).toBeUndefined();
+            }
+        }
+    });
+});
+
+test("an image pinned by digest is pulled by digest; ingress class, annotations and controller namespace come from config", async () => {
+    const digest = `sha256:${"0f".repeat(32)}`;
+    const images = JSON.parse(loadStackConfig("staging-co")["data-infra:images"]);
+    const run = await runProgram({
+        stack: "staging-co",
+        config: configFrom("staging-co", {
+            "data-infra:images": JSON.stringify({ ...images, tapir: { version: digest } }),
+            "data-infra:kubernetesClusters": JSON.stringify({
+                s0: { ingressClass: "alb", ingressAnnotations: { "alb.ingress.kubernetes.io/scheme": "internal" }, ingressControllerNamespace: "kube-system" },
+            }),
+        }),
+    });
+    expect(containers(podSpec(workload(run, T.deployment, "global", "tapir")))[0].image).toBe(`400000000101.dkr.ecr.us-east-1.amazonaws.com/nu-tapir@${digest}`);
+    const ingress = workload(run, T.ingress, "s0", "barragem");
+    expect((ingress.inputs.spec as Json).ingressClassName).toBe("alb");
+    expect(((ingress.inputs.metadata as Json).annotations as Json)["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
+    const fromController = byName(run, T.networkPolicy, "s0-network-allow-from-ingress-controller").inputs.spec as Json;
+    expect(((fromController.ingress as Json[])[0].from as Json[])[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } });
+});
+
+test("the canonical names go to a public zone only when the config says so", async () => {
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false }) }) });
+    expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
+});
+
+describe.each(EXAMPLE_STACKS)("country-specific config of %s", (stackName) => {
+    const env = envOf(stackName);
+
+    test('tapir gets {"partitions-bucket": "nu-spark-metapod-ephemeral-pii-co-<env>"}, its tapir table and every prototype\'s Conrado tables', () => {
+        expect(configJson(runs[stackName], "global", "tapir")).toEqual({
+            "partitions-bucket": `nu-spark-metapod-ephemeral-pii-co-${env}`,
+            "tapir-table": `${env}-global-tapir`,
+            "conrado-tables": { global: `${env}-global-conrado`, s0: `${env}-s0-conrado` },
+            "serving-layer-schemas-tables": { global: `${env}-global-serving-layer-schemas`, s0: `${env}-s0-serving-layer-schemas` },
+        });
+    });
+
+    test("barragem on each prototype gets the datomic-logs bucket and the instance endpoint without <env>-<prototype>-", () => {
         const run = runs[stackName];
         for (const prototype of ["global", "s0"]) {
-            const cluster = byName(run, T.cluster, `${env}-${prototype}-barragem-aurora`);
+            const instance = byName(run, T.instance, `${env}-${prototype}-barragem-aurora-instance`);
+            expect(instance.inputs.identifier).toBe(`${env}-${prototype}-barragem-aurora-instance`);
             expect(configJson(run, prototype, "barragem")).toEqual({
                 "datomic-logs-bucket": `nu-spark-datomic-logs-co-${env}`,
-                "rdb-unqualified-endpoint-url": `${cluster.inputs.clusterIdentifier}.cluster-mock.us-east-1.rds.amazonaws.com`,
+                // The mock's instance endpoint is `<identifier>.mock.us-east-1.rds.amazonaws.com`; Barragem puts `<env>-<prototype>-` back.
+                "rdb-unqualified-endpoint-url": "barragem-aurora-instance.mock.us-east-1.rds.amazonaws.com",
             });
-            expect((run.outputs.auroraEndpoints as Record<string, string>)[prototype]).toBe(configJson(run, prototype, "barragem")["rdb-unqualified-endpoint-url"]);
         }
     });
 
@@ -219,6 +354,26 @@ describe.each(EXAMPLE_STACKS)("country-specific config of %s", (stackName) => {
             valid_input_path_buckets: [`nu-spark-metapod-manual-dataset-series-co-${env}`],
             "ouroboros-datomic-table": `${env}-global-ouroboros-datomic`,
         });
+    });
+
+    test("the transactor writes its data-dir and log-dir on writable volumes of its own container, root filesystem read-only", () => {
+        const run = runs[stackName];
+        const data = workload(run, T.configMap, "global", "ouroboros-datomic").inputs.data as Record<string, string>;
+        const properties = Object.fromEntries(
+            data["transactor.properties"]
+                .split("\n")
+                .filter((line) => line.includes("="))
+                .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+        );
+        const spec = podSpec(workload(run, T.deployment, "global", "ouroboros-datomic"));
+        const [container] = containers(spec);
+        expect((container.securityContext as Json).readOnlyRootFilesystem).toBe(true);
+        const emptyDirs = new Set((spec.volumes as Json[]).filter((v) => v.emptyDir !== undefined).map((v) => v.name));
+        const writable = (container.volumeMounts as Json[]).filter((m) => m.readOnly !== true && emptyDirs.has(m.name)).map((m) => String(m.mountPath));
+        for (const key of ["data-dir", "log-dir"]) {
+            const dir = properties[key];
+            expect({ key, dir, writable: writable.some((mount) => dir === mount || dir.startsWith(`${mount}/`)) }).toEqual({ key, dir: expect.stringMatching(/^\//), writable: true });
+        }
     });
 
     test("the transactor stores in the ouroboros-datomic table and advertises its in-cluster name", () => {
@@ -249,7 +404,7 @@ describe.each(EXAMPLE_STACKS)("country-specific config of %s", (stackName) => {
     test("a config change rolls the pods: the pod template carries the config's checksum", () => {
         const run = runs[stackName];
         const checksum = (prototype: string) =>
-            ((((workload(run, T.deployment, prototype, "barragem").inputs.spec as Json).template as Json).metadata as Json).annotations as Json)["data-infra/config-sha256"];
+            ((((workload(run, T.deployment, prototype, "correnteza").inputs.spec as Json).template as Json).metadata as Json).annotations as Json)["data-infra/config-sha256"];
         expect(checksum("global")).toMatch(/^[0-9a-f]{64}$/);
         expect(checksum("global")).not.toBe(checksum("s0"));
     });
@@ -280,10 +435,19 @@ describe.each(EXAMPLE_STACKS)("AWS access of the services of %s", (stackName) =>
         ],
         alph: bucketArns(`nu-spark-dataset-series-co-${env}`),
         conrado: [tableArn(prototype, "conrado"), tableArn(prototype, "serving-layer-schemas")],
-        barragem: [...bucketArns(`nu-spark-datomic-logs-co-${env}`), `arn:aws:s3:::nu-secrets-co-${env}/barragem_secret_config.json`],
+        barragem: [
+            ...bucketArns(`nu-spark-datomic-logs-co-${env}`),
+            `arn:aws:s3:::nu-secrets-co-${env}/barragem_secret_config.json`,
+            `arn:aws:kms:us-east-1:${account}:key/mock-key-barragem-secret-key`,
+        ],
         ...(prototype === "global"
             ? {
-                  tapir: [tableArn("global", "tapir"), ...bucketArns(`nu-spark-metapod-ephemeral-pii-co-${env}`)],
+                  // Tapir feeds Conrado's data storage on every prototype (runbook "Spin Conrado").
+                  tapir: [
+                      tableArn("global", "tapir"),
+                      ...bucketArns(`nu-spark-metapod-ephemeral-pii-co-${env}`),
+                      ...["global", "s0"].flatMap((p) => [tableArn(p, "conrado"), tableArn(p, "serving-layer-schemas")]),
+                  ],
                   ouroboros: [tableArn("global", "ouroboros-datomic"), ...bucketArns(`nu-spark-metapod-manual-dataset-series-co-${env}`)],
                   "ouroboros-datomic": [tableArn("global", "ouroboros-datomic")],
               }
@@ -327,6 +491,20 @@ describe.each(EXAMPLE_STACKS)("AWS access of the services of %s", (stackName) =>
         expect(actionsOn("ouroboros", tableArn("global", "ouroboros-datomic"))).not.toContain("dynamodb:PutItem");
         expect(actionsOn("ouroboros-datomic", tableArn("global", "ouroboros-datomic"))).toContain("dynamodb:PutItem");
         expect(actionsOn("barragem", `arn:aws:s3:::nu-secrets-co-${env}/barragem_secret_config.json`)).toEqual(["s3:GetObject"]);
+        expect(actionsOn("barragem", `arn:aws:kms:us-east-1:${account}:key/mock-key-barragem-secret-key`)).toEqual(["kms:Decrypt"]);
+    });
+
+    test("tapir may write every prototype's conrado and serving-layer-schemas tables", () => {
+        const run = runs[stackName];
+        for (const prototype of ["global", "s0"]) {
+            for (const table of ["conrado", "serving-layer-schemas"]) {
+                const actions = policyOf(run, "global", "tapir")!.Statement.filter((s) => s.Resource.includes(tableArn(prototype, table))).flatMap((s) => s.Action);
+                expect({ table: `${prototype}-${table}`, writes: ["dynamodb:PutItem", "dynamodb:BatchWriteItem"].every((a) => actions.includes(a)) }).toEqual({
+                    table: `${prototype}-${table}`,
+                    writes: true,
+                });
+            }
+        }
     });
 
     test("veiga touches no AWS data: its role has no permissions", () => {
@@ -372,7 +550,7 @@ describe.each(EXAMPLE_STACKS)("AWS access of the services of %s", (stackName) =>
     });
 });
 
-test("an OIDC provider given in config is trusted as is, without looking the EKS cluster up", async () => {
+test("an OIDC provider and a kubeconfig context given in config are used as they are, without looking the EKS cluster up", async () => {
     const arn = "arn:aws:iam::400000000101:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABCDEF0123456789";
     const run = await runProgram({
         stack: "staging-co",
@@ -381,6 +559,7 @@ test("an OIDC provider given in config is trusted as is, without looking the EKS
     const trust = JSON.parse(String(byName(run, T.role, "staging-s0-barragem").inputs.assumeRolePolicy));
     expect(trust.Statement[0].Principal).toEqual({ Federated: arn });
     expect(byName(run, T.k8sProvider, "k8s-s0").inputs.context).toBe("co-s0");
+    expect(byName(run, T.k8sProvider, "k8s-s0").inputs.kubeconfig).toBeUndefined();
     const lookups = run.invokes.filter((i) => i.token === "aws:eks/getCluster:getCluster").map((i) => i.inputs.name);
     expect(lookups).toEqual(["staging-global-blue"]);
 });
@@ -402,10 +581,10 @@ describe.each(EXAMPLE_STACKS)("canonical DNS of %s", (stackName) => {
         expect(resourcesOfType(run, T.record)).toHaveLength(2 * 11);
     });
 
-    test("the zone is looked up once, by the country's domain, in the country account", () => {
+    test("the zone is looked up once, the country's private zone by its domain, in the country account", () => {
         const run = runs[stackName];
         const lookups = run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
-        expect(lookups.map((i) => i.inputs)).toEqual([{ name: "nu.com.co", privateZone: false }]);
+        expect(lookups.map((i) => i.inputs)).toEqual([{ name: "nu.com.co", privateZone: true }]);
         expect((byUrn(run, lookups[0].provider!)!.inputs.allowedAccountIds as string[])[0]).toBe(COUNTRY_ACCOUNT[env]);
     });
 
@@ -495,17 +674,17 @@ describe("order: each workload waits only for what it truly needs", () => {
     test("tapir, conrado, correnteza, ouroboros and the transactor wait for their tables", () => {
         const run = runs["staging-co"];
         const expectations: [string, string, string[]][] = [
-            ["global", "tapir", ["tapir"]],
-            ["global", "ouroboros", ["ouroboros-datomic"]],
-            ["global", "ouroboros-datomic", ["ouroboros-datomic"]],
-            ["s0", "conrado", ["conrado", "serving-layer-schemas"]],
-            ["s0", "correnteza", ["correnteza", "correnteza-datomic-extraction-attempts"]],
+            ["global", "tapir", ["global-tapir", "global-conrado", "global-serving-layer-schemas", "s0-conrado", "s0-serving-layer-schemas"]],
+            ["global", "ouroboros", ["global-ouroboros-datomic"]],
+            ["global", "ouroboros-datomic", ["global-ouroboros-datomic"]],
+            ["s0", "conrado", ["s0-conrado", "s0-serving-layer-schemas"]],
+            ["s0", "correnteza", ["s0-correnteza", "s0-correnteza-datomic-extraction-attempts"]],
         ];
         for (const [prototype, name, tables] of expectations) {
             const waited = [...waitsFor(run, deployment(run, prototype, name))].filter((d) => d.startsWith(T.table)).sort();
             expect({ workload: `${prototype}-${name}`, tables: waited }).toEqual({
                 workload: `${prototype}-${name}`,
-                tables: tables.map((t) => `${T.table} staging-${prototype}-${t}`).sort(),
+                tables: tables.map((t) => `${T.table} staging-${t}`).sort(),
             });
         }
     });
@@ -518,15 +697,17 @@ describe("order: each workload waits only for what it truly needs", () => {
         }
     });
 
-    test("no workload waits for another workload, and nothing of a prototype waits for another prototype", () => {
+    test("no workload waits for another workload, and nothing of a prototype waits for another prototype but Tapir for the Conrado tables it feeds", () => {
         const run = runs[SHARDED];
         const k8s = run.resources.filter((r) => r.type.startsWith("kubernetes:") || r.type === T.role || r.type === T.rolePolicy || r.type === T.record);
+        const tapirFeeds = (r: PlannedResource, d: PlannedResource) =>
+            /^(staging-)?global-tapir($|-)/.test(r.name) && d.type === T.table && /^staging-s\d+-(conrado|serving-layer-schemas)$/.test(d.name);
         for (const r of k8s) {
             const owner = ownerPrototype(r) ?? prototypeOf(r);
             const deps = transitiveDependencies(run, r);
             const foreign = deps.filter((d) => {
                 const other = ownerPrototype(d) ?? (d.type.startsWith("kubernetes:") ? prototypeOf(d) : undefined);
-                return other !== undefined && other !== owner;
+                return other !== undefined && other !== owner && !tapirFeeds(r, d);
             });
             expect({ resource: r.name, foreign: foreign.map((f) => f.name) }).toEqual({ resource: r.name, foreign: [] });
             if (r.type === T.deployment) expect(deps.filter((d) => d.type === T.deployment)).toEqual([]);

@@ -475,19 +475,20 @@ describe("nightly drift detection", () => {
 });
 
 describe(".github/scripts/kubeconfig.ts", () => {
-    test.each(listStacks())("writes one context per prototype of %s, as the country's role of the run", (stack) => {
+    test.each(listStacks())("writes a context only for the prototypes of %s that configure one, as the country's role of the run", (stack) => {
         const config = parseCountryStack(stack, loadStackConfig(stack));
+        // Without a context the program reaches each EKS cluster itself (aws eks get-token), so nothing is written for it.
+        const withContext = config.prototypes.filter((prototype) => config.kubernetes[prototype].context !== undefined);
         const expected = (roleArn: string) =>
-            config.prototypes.map((prototype) => [
+            withContext.map((prototype) => [
                 "aws", "eks", "update-kubeconfig",
                 "--name", config.kubernetes[prototype].eksClusterName,
-                "--alias", config.kubernetes[prototype].context,
+                "--alias", String(config.kubernetes[prototype].context),
                 "--region", config.region,
                 "--role-arn", roleArn,
             ]);
         expect(kubeconfigCommands(stack, "deploy")).toEqual(expected(config.accounts.country.deployRoleArn));
         expect(kubeconfigCommands(stack, "preview")).toEqual(expected(runRoleArn(config.accounts.country, "preview")));
-        expect(kubeconfigCommands(stack, readRunRole({ DATA_INFRA_ROLE: "preview" }))[0]).toContain(`arn:aws:iam::${config.accounts.country.id}:role/data-infra-preview`);
     });
 });
 

@@ -185,7 +185,8 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 state.readerEndpoint = this.invent(`${physical}.cluster-ro-mock.${region}.rds.amazonaws.com`, `reader endpoint of ${what}`);
                 break;
             case "aws:rds/clusterInstance:ClusterInstance":
-                state.endpoint = this.invent(`${physical}.mock.${region}.rds.amazonaws.com`, `endpoint of ${what}`);
+                // An instance also names its cluster (clusterIdentifier): its own identifier is what RDS puts first.
+                state.endpoint = this.invent(`${String(inputs.identifier ?? physical)}.mock.${region}.rds.amazonaws.com`, `endpoint of ${what}`);
                 break;
             case "aws:iam/role:Role":
                 state.arn = `arn:aws:iam::${account}:role/${physical}`;
@@ -195,6 +196,11 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 break;
             case "aws:dynamodb/table:Table":
                 state.arn = `arn:aws:dynamodb:${region}:${account}:table/${physical}`;
+                break;
+            case "aws:kms/key:Key":
+                // KMS makes up a key's id (a UUID): only the mock knows it before the key exists.
+                state.keyId = this.invent(`mock-key-${args.name}`, `id of KMS key ${args.name}`);
+                state.arn = this.invent(`arn:aws:kms:${region}:${account}:key/mock-key-${args.name}`, `ARN of KMS key ${args.name}`);
                 break;
             case "aws:sns/topic:Topic":
                 state.arn = `arn:aws:sns:${region}:${account}:${physical}`;
@@ -222,6 +228,11 @@ class FakeCloud implements pulumi.runtime.Mocks {
             case "aws:eks/getCluster:getCluster":
                 return {
                     name: inputs.name,
+                    endpoint: this.invent(
+                        `https://MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}.gr7.${this.region(args.provider)}.eks.amazonaws.com`,
+                        `API endpoint of EKS cluster ${inputs.name}`,
+                    ),
+                    certificateAuthorities: [{ data: this.invent("TU9DSy1DQQ==", `CA of EKS cluster ${inputs.name}`) }],
                     identities: [{ oidcs: [{ issuer: `https://oidc.eks.${this.region(args.provider)}.amazonaws.com/id/${this.invent(`MOCK${String(inputs.name).toUpperCase().replace(/[^A-Z0-9]/g, "")}`, `OIDC issuer id of EKS cluster ${inputs.name}`)}` }] }],
                 };
             default:

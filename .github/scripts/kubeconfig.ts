@@ -1,4 +1,5 @@
-// The kubeconfig contexts a stack's Kubernetes providers use (data-infra:kubernetesClusters): one
+// The kubeconfig contexts a stack's Kubernetes providers are told to use (data-infra:kubernetesClusters
+// `context`, an override: by default the program reaches each EKS cluster on its own): one
 // `aws eks update-kubeconfig` per cluster, named by the context the provider expects and
 // authenticating as the country's role for this run (deploy, or preview when DATA_INFRA_ROLE=preview,
 // the same choice as the AWS providers). The pipeline runs it before any pulumi command.
@@ -16,7 +17,8 @@ export function kubeconfigCommands(stackName: string, role: RunRole = readRunRol
     const commands: string[][] = [];
     for (const prototype of stack.prototypes) {
         const cluster = stack.kubernetes[prototype];
-        if (!cluster || seen.has(`${cluster.eksClusterName} ${cluster.context}`)) continue;
+        // Without a configured context the program builds its provider from the EKS cluster itself.
+        if (!cluster || cluster.context === undefined || seen.has(`${cluster.eksClusterName} ${cluster.context}`)) continue;
         seen.add(`${cluster.eksClusterName} ${cluster.context}`);
         commands.push([
             "aws", "eks", "update-kubeconfig",

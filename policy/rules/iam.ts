@@ -1,6 +1,6 @@
 // Least privilege for the data services: every IAM policy names its actions and its resources.
 import type { ReportViolation } from "@pulumi/policy";
-import { statements } from "./iamDocument";
+import { Statement, statements } from "./iamDocument";
 import { asArray, isObject, resourceRule } from "./values";
 
 export const POLICY_DOCUMENT_TYPES: readonly string[] = [
@@ -44,6 +44,60 @@ export const iamNoWildcards = resourceRule(
                     if (isObject(p)) checkDocument(p.policy, `Role "${args.name}" inline policy ${typeof p.name === "string" ? p.name : i}`, reportViolation);
                 });
             }
+        },
+    },
+);
+
+/**
+ * What a trust statement must condition on, by the kind of principal it trusts. An OIDC provider
+ * (IRSA) must pin the ServiceAccount (`:sub`) and the audience (`:aud`); an AWS service must act
+ * for this account only (`aws:SourceAccount` or `aws:SourceArn`), or any account's use of that
+ * service could assume the role (the confused deputy).
+ */
+export function trustProblems(s: Statement, raw: { Principal?: unknown }): string[] {
+    const problems: string[] = [];
+    const principal = isObject(raw.Principal) ? raw.Principal : {};
+    const keys = Object.values(s.condition).flatMap((op) => (isObject(op) ? Object.keys(op) : []));
+    const federated = asArray(principal.Federated).filter((p): p is string => typeof p === "string");
+    for (const provider of federated) {
+        const issuer = provider.replace(/^arn:aws:iam::\d{12}:oidc-provider\//, "");
+        for (const claim of ["sub", "aud"]) {
+            if (!keys.includes(`${issuer}:${claim}`)) problems.push(`trusts ${provider} without a condition on ${issuer}:${claim}`);
+        }
+    }
+    const services = asArray(principal.Service).filter((p): p is string => typeof p === "string");
+    if (services.length > 0 && !keys.some((k) => ["aws:SourceAccount", "aws:SourceArn"].includes(k))) {
+        problems.push(`trusts ${services.join(", ")} without aws:SourceAccount or aws:SourceArn`);
+    }
+    if (asArray(principal.AWS).includes("*") || raw.Principal === "*") problems.push('trusts Principal "*"');
+    return problems;
+}
+
+export const iamTrustScoped = resourceRule(
+    {
+        name: "iam-trust-scoped",
+        summary: "Every role's trust policy is scoped: OIDC (IRSA) trust conditions on the provider's :sub and :aud, AWS service trust on aws:SourceAccount/aws:SourceArn, never Principal \"*\"",
+        ids: { checkov: ["CKV_AWS_358"], trivy: [], note: "CKV_AWS_358 covers GitHub OIDC sub conditions; the confused-deputy check for service principals has no scanner equivalent" },
+        fix: "Use trustPolicyDocument (components/serviceAccess.ts) for IRSA roles and monitoringTrustPolicy (components/barragemAurora.ts) as the pattern for service roles: Condition StringEquals aws:SourceAccount = the account id.",
+    },
+    {
+        validateResource: (args, reportViolation) => {
+            if (args.type !== ROLE_TYPE) return;
+            let document: unknown = args.props.assumeRolePolicy;
+            if (typeof document === "string") {
+                try {
+                    document = JSON.parse(document);
+                } catch {
+                    reportViolation(`Role "${args.name}" has a trust policy that is not a readable policy document.`);
+                    return;
+                }
+            }
+            const raws = isObject(document) ? asArray(document.Statement).filter(isObject) : [];
+            const parsed = statements(document) ?? [];
+            parsed.forEach((s, i) => {
+                if (s.effect !== "Allow") return;
+                for (const problem of trustProblems(s, raws[i])) reportViolation(`Role "${args.name}" trust statement ${s.sid ?? i} ${problem}.`);
+            });
         },
     },
 );

@@ -13,9 +13,18 @@ import {
     auroraStorageEncrypted,
 } from "./aurora";
 import { dynamodbEncryption, dynamodbPointInTimeRecovery } from "./dynamodb";
-import { iamNoWildcards } from "./iam";
-import { k8sNoPrivilegeOrHostNamespaces, k8sReadinessProbe, k8sResources, k8sRunAsNonRoot } from "./kubernetes";
-import { sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
+import { iamNoWildcards, iamTrustScoped } from "./iam";
+import {
+    k8sIngressInternal,
+    k8sNamespaceDefaultDeny,
+    k8sNoPrivilegeOrHostNamespaces,
+    k8sPdbForReplicated,
+    k8sReadinessProbe,
+    k8sReadOnlyRootFilesystem,
+    k8sResources,
+    k8sRunAsNonRoot,
+} from "./kubernetes";
+import { dnsPrivateZone, sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
 import {
     s3CrossAccountDeleteOnlyScratch,
     s3CrossAccountNamedPrincipals,
@@ -52,10 +61,16 @@ export const RULES: readonly Rule[] = [
     sgNoPublicIngress,
     sgDatabasePortsFromSecurityGroups,
     iamNoWildcards,
+    iamTrustScoped,
     k8sNoPrivilegeOrHostNamespaces,
     k8sRunAsNonRoot,
     k8sResources,
     k8sReadinessProbe,
+    k8sReadOnlyRootFilesystem,
+    k8sNamespaceDefaultDeny,
+    k8sIngressInternal,
+    k8sPdbForReplicated,
+    dnsPrivateZone,
     statefulResourcesProtected,
     explicitProviders,
     noPlainSecrets,

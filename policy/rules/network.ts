@@ -126,3 +126,20 @@ export const sgDatabasePortsFromSecurityGroups = resourceRule(
         },
     },
 );
+
+export const HOSTED_ZONE_TYPE = "aws:route53/zone:Zone";
+
+export const dnsPrivateZone = resourceRule(
+    {
+        name: "dns-private-zone",
+        summary: "Every Route53 hosted zone the program creates is private (associated with a VPC): the services' names are not published to the internet",
+        ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent; SPEC: services are private, their canonical names live in the country's private zone" },
+        fix: "Give the zone vpcs: [{ vpcId }] (a private zone), or look the country's private zone up (data-infra:dnsZone, private: true) instead of creating a public one.",
+    },
+    {
+        validateResource: (args, reportViolation: ReportViolation) => {
+            if (args.type !== HOSTED_ZONE_TYPE) return;
+            if (asArray(args.props.vpcs).length === 0) reportViolation(`Hosted zone "${args.name}" (${String(args.props.name ?? "")}) is public: it has no VPC association.`);
+        },
+    },
+);

@@ -75,7 +75,7 @@ export class AdoptMocks {
     readonly securityGroups: { id: string; name: string; vpcId: string; description: string; tags?: Record<string, string> }[] = [];
     readonly securityGroupRules: SecurityGroupRule[] = [];
     readonly roles = new Map<string, { trust: string; description?: string; attached: string[]; inline: Map<string, string>; tags?: Record<string, string> }>();
-    readonly zones: { id: string; name: string }[] = [];
+    readonly zones: { id: string; name: string; private: boolean }[] = [];
     readonly records: (ResourceRecordSet & { zoneId: string })[] = [];
     /** Topic ARN → its tags. */
     readonly topics = new Map<string, Record<string, string>>();
@@ -245,7 +245,7 @@ export class AdoptMocks {
 
         const route53 = mockClient(Route53Client);
         route53.on(ListHostedZonesByNameCommand).callsFake(async (input: { DNSName: string }) => ({
-            HostedZones: this.zones.filter((z) => z.name >= input.DNSName).map((z) => ({ Id: `/hostedzone/${z.id}`, Name: z.name, CallerReference: z.id, Config: { PrivateZone: false } })),
+            HostedZones: this.zones.filter((z) => z.name >= input.DNSName).map((z) => ({ Id: `/hostedzone/${z.id}`, Name: z.name, CallerReference: z.id, Config: { PrivateZone: z.private } })),
             IsTruncated: false,
             MaxItems: 10,
         }));

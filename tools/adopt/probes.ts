@@ -82,12 +82,12 @@ export class SharedLookups {
         return this.once("vpc", signal, (own) => findVpcId(this.access.ec2(), this.stack.vpcName, own));
     }
 
-    /** The country's public hosted zone (what the program's getZone finds). */
+    /** The country's hosted zone of the stack's visibility, private by default (what the program's getZone finds). */
     zoneId(signal: AbortSignal): Promise<string | undefined> {
         return this.once("zone", signal, async (own) => {
-            const domain = `${this.stack.domain.replace(/\.$/, "")}.`;
+            const domain = `${this.stack.dnsZone.name.replace(/\.$/, "")}.`;
             const answer = await this.access.route53().send(new ListHostedZonesByNameCommand({ DNSName: domain, MaxItems: 10 }), { abortSignal: own });
-            const zone = (answer.HostedZones ?? []).find((z) => z.Name === domain && !z.Config?.PrivateZone);
+            const zone = (answer.HostedZones ?? []).find((z) => z.Name === domain && (z.Config?.PrivateZone ?? false) === this.stack.dnsZone.private);
             return zone?.Id?.replace(/^\/hostedzone\//, "");
         });
     }
@@ -194,17 +194,27 @@ function missing(what: string): Finding {
 }
 
 /**
- * Aurora upgrades a minor version in place, but never downgrades and needs
- * allowMajorVersionUpgrade (which the program does not set) for a new major: those two read as
- * blocked, with the running version to put in `data-infra:auroraEngineVersion` instead.
- * Returns the pair to compare: equal (nothing to report) unless the change cannot happen in place.
+ * AWS owns an Aurora cluster's minor version (auto minor upgrades; the program's cluster ignores
+ * `engineVersion` changes), so any minor of the configured major adopts as it is. Another major is
+ * blocked: the program's parameter groups are of the configured major's family and it never
+ * upgrades majors itself (docs/services.md). Returns the pair to compare: equal (nothing to
+ * report) unless the cluster runs another major.
  */
 export function engineVersionForReplace(actual: unknown, planned: unknown): [string, string] {
-    const [aMajor, aMinor] = String(actual ?? "").split(".").map(Number);
-    const [pMajor, pMinor] = String(planned ?? "").split(".").map(Number);
-    if (actual === undefined || planned === undefined || [aMajor, aMinor, pMajor, pMinor].some((n) => !Number.isFinite(n))) return ["", ""];
-    const inPlace = aMajor === pMajor && aMinor <= pMinor;
-    return inPlace ? ["", ""] : [`${String(actual)} (set data-infra:auroraEngineVersion: "${String(actual)}" to keep it)`, String(planned)];
+    const [aMajor] = String(actual ?? "").split(".").map(Number);
+    const [pMajor] = String(planned ?? "").split(".").map(Number);
+    if (actual === undefined || planned === undefined || [aMajor, pMajor].some((n) => !Number.isFinite(n))) return ["", ""];
+    return aMajor === pMajor ? ["", ""] : [`${String(actual)} (set data-infra:auroraEngineVersion: "${String(actual)}" to keep it)`, String(planned)];
+}
+
+/**
+ * A cluster's storage key never changes in place (a new key is a new cluster). A hand-built cluster
+ * under RDS's `aws/rds` key, while the program would create its own key, is blocked with the config
+ * that keeps it (`auroraStorageKey: aws-managed`). With aws-managed the program declares no key.
+ */
+export function storageKeyForReplace(actual: unknown, planned: unknown): [string, string] {
+    if (planned === undefined || actual === planned) return ["", ""];
+    return [`${show(actual)} (set data-infra:auroraStorageKey: aws-managed, or that key's ARN, to keep it)`, String(planned)];
 }
 
 export const PROBES: Readonly<Record<string, Probe>> = {
@@ -335,7 +345,7 @@ export const PROBES: Readonly<Record<string, Probe>> = {
             .replace("masterUsername", cluster.MasterUsername, t.inputs.masterUsername)
             .replace("databaseName", cluster.DatabaseName, t.inputs.databaseName)
             .replace("engineVersion", ...engineVersionForReplace(cluster.EngineVersion, t.inputs.engineVersion))
-            .update("engineVersion", cluster.EngineVersion, t.inputs.engineVersion)
+            .replace("kmsKeyId", ...storageKeyForReplace(cluster.KmsKeyId, t.inputs.kmsKeyId))
             .update("port", cluster.Port, t.inputs.port)
             .update("backupRetentionPeriod", cluster.BackupRetentionPeriod, t.inputs.backupRetentionPeriod)
             .update("deletionProtection", cluster.DeletionProtection, t.inputs.deletionProtection)

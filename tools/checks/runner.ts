@@ -280,7 +280,14 @@ async function runOne(
         last = outcome.verdict;
         stoppedByCap = outcome.stoppedByCap;
         if (stoppedByCap || last.ok || !last.transient || attempts >= limits.attempts) break;
-        const waitMs = Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (attempts - 1), Math.max(0, deadline - Date.now()));
+        const backoffMs = Math.min(limits.maxBackoffMs, limits.backoffMs * 2 ** (attempts - 1));
+        // A retry that would start at or past the deadline is not made: waiting out the rest of the
+        // run only to race the cap's timer would leave the outcome to timer precision.
+        if (Date.now() + backoffMs >= deadline) {
+            stoppedByCap = true;
+            break;
+        }
+        const waitMs = backoffMs;
         onProgress({ type: "retry", check, attempt: attempts, detail: last.detail, waitMs });
         await sleep(waitMs, cap);
     }

@@ -96,7 +96,10 @@ export function placementOf(resource: ResourceLike, byUrn: ReadonlyMap<string, R
         return { account, region: typeof inputs.region === "string" ? inputs.region : undefined };
     }
     if (provider.type === "pulumi:providers:kubernetes") {
-        const context = inputs.context ?? inputs.cluster;
+        // A kubeconfig built from the EKS cluster (components/kubernetesProviders.ts) names it as its current context.
+        const kubeconfig = inputs.kubeconfig;
+        const built = kubeconfig !== null && typeof kubeconfig === "object" ? (kubeconfig as Record<string, unknown>)["current-context"] : undefined;
+        const context = inputs.context ?? inputs.cluster ?? built;
         return { account: "kubernetes", region: typeof context === "string" ? `context ${context}` : "current kubeconfig context" };
     }
     return { account: provider.type.replace(/^pulumi:providers:/, "") };

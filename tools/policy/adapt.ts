@@ -88,7 +88,7 @@ export function policyProps(inputs: Record<string, unknown>, secretInputs: reado
 export function options(r: PlannedResource): OfflineResourceOptions {
     return {
         protect: r.protect,
-        ignoreChanges: [],
+        ignoreChanges: [...r.ignoreChanges],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: [],

@@ -1,0 +1,103 @@
+// A customer-managed KMS key (issue "secrets at rest under a key we control"): we decide, in its
+// key policy, who may use it; AWS-managed keys (aws/s3, aws/rds) let every principal of the account
+// whose IAM policy allows it. Rotated yearly by KMS; protected, since data encrypted under a
+// deleted key is gone.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface CustomerKeyArgs {
+    /** `alias/<name>`, so that people find the key by what it protects. */
+    readonly alias: string;
+    readonly description: string;
+    /** The key policy (JSON). */
+    readonly policy: pulumi.Input<string>;
+    readonly provider: aws.Provider;
+}
+
+export class CustomerKey extends pulumi.ComponentResource {
+    readonly arn: pulumi.Output<string>;
+
+    constructor(name: string, args: CustomerKeyArgs, opts?: pulumi.ComponentResourceOptions) {
+        super("data-infra:kms:CustomerKey", name, {}, opts);
+        const child = { parent: this, provider: args.provider };
+        const key = new aws.kms.Key(
+            name,
+            { description: args.description, enableKeyRotation: true, deletionWindowInDays: 30, policy: args.policy },
+            { ...child, protect: true },
+        );
+        new aws.kms.Alias(`${name}-alias`, { name: args.alias, targetKeyId: key.keyId }, child);
+        this.arn = key.arn;
+        this.registerOutputs({ arn: this.arn });
+    }
+}
+
+/** Key administration without use: the account can recover a key whose users are gone, but not read with it. */
+export const KEY_ADMINISTRATION_ACTIONS = [
+    "kms:Create*",
+    "kms:Describe*",
+    "kms:Enable*",
+    "kms:List*",
+    "kms:Put*",
+    "kms:Update*",
+    "kms:Revoke*",
+    "kms:Disable*",
+    "kms:Get*",
+    "kms:Delete*",
+    "kms:TagResource",
+    "kms:UntagResource",
+    "kms:ScheduleKeyDeletion",
+    "kms:CancelKeyDeletion",
+];
+export const KEY_USE_ACTIONS = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"];
+
+export interface KeyStatement {
+    Sid: string;
+    Effect: "Allow";
+    Principal: { AWS: string };
+    Action: string[];
+    Resource: "*";
+    Condition?: Record<string, Record<string, string | string[]>>;
+}
+
+function accountRoot(accountId: string) {
+    return { AWS: `arn:aws:iam::${accountId}:root` };
+}
+
+/**
+ * Barragem's secret file key: the account administers it; only the deploy role (which writes the
+ * file) and Barragem's roles (which read it, through S3 only) may decrypt. Principals are named by
+ * `aws:PrincipalArn` so the policy is valid before the roles exist.
+ */
+export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[] }) {
+    const statements: KeyStatement[] = [
+        { Sid: "KeyAdministration", Effect: "Allow", Principal: accountRoot(args.accountId), Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+        {
+            Sid: "DeployRoleWritesTheSecret",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: KEY_USE_ACTIONS,
+            Resource: "*",
+            Condition: { ArnEquals: { "aws:PrincipalArn": args.writerRoleArn } },
+        },
+        {
+            Sid: "BarragemReadsTheSecret",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: ["kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+                ArnEquals: { "aws:PrincipalArn": [...args.readerRoleArns] },
+                StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
+            },
+        },
+    ];
+    return { Version: "2012-10-17", Statement: statements };
+}
+
+/** Aurora's storage key: the account's IAM decides (RDS uses it through grants made by the deploy role). */
+export function storageKeyPolicy(accountId: string) {
+    const statements: KeyStatement[] = [
+        { Sid: "AccountIamDecides", Effect: "Allow", Principal: accountRoot(accountId), Action: ["kms:*"], Resource: "*" },
+    ];
+    return { Version: "2012-10-17", Statement: statements };
+}
