@@ -193,6 +193,24 @@ function missing(what: string): Finding {
     return { status: "create", detail: `no ${what}` };
 }
 
+/** A parameter group (cluster or instance): its family and description are fixed at creation. */
+async function parameterGroup(
+    t: AdoptTarget,
+    ctx: ProbeContext,
+    signal: AbortSignal,
+    what: string,
+    describe: (name: string) => Promise<{ family?: string; description?: string; arn?: string } | undefined>,
+): Promise<Finding> {
+    const name = str(t.inputs.name);
+    const group = await lookUp(() => describe(name));
+    if (!group) return missing(`${what} ${name}`);
+    return new Differences()
+        .replace("family", group.family, t.inputs.family)
+        .replace("description", group.description, t.inputs.description)
+        .tags(await rdsTags(ctx, group.arn, signal), t.tags)
+        .finding(name, REPLACE_REMEDY.parameterGroup);
+}
+
 /**
  * AWS owns an Aurora cluster's minor version (auto minor upgrades; the program's cluster ignores
  * `engineVersion` changes), so any minor of the configured major adopts as it is. Another major is
@@ -397,28 +415,18 @@ export const PROBES: Readonly<Record<string, Probe>> = {
             .tags(await rdsTags(ctx, group.DBSubnetGroupArn, signal), t.tags)
             .finding(name, REPLACE_REMEDY.generic);
     },
-    "aws:rds/clusterParameterGroup:ClusterParameterGroup": async (t, ctx, signal) => {
-        const name = str(t.inputs.name);
-        const group = await lookUp(async () => (
-                await ctx.access.rds().send(new DescribeDBClusterParameterGroupsCommand({ DBClusterParameterGroupName: name }), { abortSignal: signal })
-            ).DBClusterParameterGroups?.[0]);
-        if (!group) return missing(`cluster parameter group ${name}`);
-        return new Differences()
-            .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
-            .replace("description", group?.Description, t.inputs.description)
-            .tags(await rdsTags(ctx, group.DBClusterParameterGroupArn, signal), t.tags)
-            .finding(name, REPLACE_REMEDY.parameterGroup);
-    },
-    "aws:rds/parameterGroup:ParameterGroup": async (t, ctx, signal) => {
-        const name = str(t.inputs.name);
-        const group = await lookUp(async () => (await ctx.access.rds().send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), { abortSignal: signal })).DBParameterGroups?.[0]);
-        if (!group) return missing(`parameter group ${name}`);
-        return new Differences()
-            .replace("family", group?.DBParameterGroupFamily, t.inputs.family)
-            .replace("description", group?.Description, t.inputs.description)
-            .tags(await rdsTags(ctx, group.DBParameterGroupArn, signal), t.tags)
-            .finding(name, REPLACE_REMEDY.parameterGroup);
-    },
+    // Cluster and instance parameter groups differ only in the call that describes them.
+    "aws:rds/clusterParameterGroup:ClusterParameterGroup": (t, ctx, signal) =>
+        parameterGroup(t, ctx, signal, "cluster parameter group", async (name) => {
+            const group = (await ctx.access.rds().send(new DescribeDBClusterParameterGroupsCommand({ DBClusterParameterGroupName: name }), { abortSignal: signal }))
+                .DBClusterParameterGroups?.[0];
+            return group && { family: group.DBParameterGroupFamily, description: group.Description, arn: group.DBClusterParameterGroupArn };
+        }),
+    "aws:rds/parameterGroup:ParameterGroup": (t, ctx, signal) =>
+        parameterGroup(t, ctx, signal, "parameter group", async (name) => {
+            const group = (await ctx.access.rds().send(new DescribeDBParameterGroupsCommand({ DBParameterGroupName: name }), { abortSignal: signal })).DBParameterGroups?.[0];
+            return group && { family: group.DBParameterGroupFamily, description: group.Description, arn: group.DBParameterGroupArn };
+        }),
 
     "aws:ec2/securityGroup:SecurityGroup": async (t, ctx, signal) => {
         const name = str(t.inputs.name);
