@@ -65,10 +65,11 @@ function accountRoot(accountId: string) {
 
 /**
  * Barragem's secret file key: the account administers it; only the deploy role (which writes the
- * file) and Barragem's roles (which read it, through S3 only) may decrypt. Principals are named by
+ * file), Barragem's roles (which read it) and the verify role (which logs in to Aurora with the
+ * password, docs/verify.md) may decrypt, the readers through S3 only. Principals are named by
  * `aws:PrincipalArn` so the policy is valid before the roles exist.
  */
-export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[] }) {
+export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[]; verifyRoleArn: string }) {
     const statements: KeyStatement[] = [
         { Sid: "KeyAdministration", Effect: "Allow", Principal: accountRoot(args.accountId), Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
         {
@@ -87,6 +88,18 @@ export function secretKeyPolicy(args: { accountId: string; region: string; write
             Resource: "*",
             Condition: {
                 ArnEquals: { "aws:PrincipalArn": [...args.readerRoleArns] },
+                StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
+            },
+        },
+        {
+            // The documented exception (docs/guardrails.md): verify's `SELECT 1` needs the password.
+            Sid: "VerifyReadsTheSecret",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: ["kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+                ArnEquals: { "aws:PrincipalArn": args.verifyRoleArn },
                 StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
             },
         },

@@ -24,6 +24,7 @@ import {
     NAMESPACE,
     NONCURRENT_VERSION_EXPIRY_DEFAULT,
     PREVIEW_ROLE_NAME,
+    READ_ONLY_ROLE_NAME,
     SERVICE_DEFAULTS,
     WORKLOADS,
 } from "./constants";
@@ -314,6 +315,10 @@ export const CONFIG_SHAPE = {
         default: `\`arn:aws:iam::<countryAccountId>:role/${PREVIEW_ROLE_NAME}\``,
         meaning: "Read-only role the program assumes in the country account when `DATA_INFRA_ROLE=preview` (pull-request previews, nightly drift; docs/guardrails.md).",
     }),
+    countryReadOnlyRoleArn: documented(roleArn(), {
+        default: `\`arn:aws:iam::<countryAccountId>:role/${READ_ONLY_ROLE_NAME}\``,
+        meaning: "Read-only role `npm run verify` uses in the country account (the pipeline's verify jobs); Barragem's secret key lets it decrypt the secret file through S3 only, so verify can log in to Aurora (docs/guardrails.md).",
+    }),
     dataPreviewRoleArn: documented(roleArn(), {
         default: `\`arn:aws:iam::<dataAccountId>:role/${PREVIEW_ROLE_NAME}\``,
         meaning: "Read-only role the program assumes in the nu-data account when `DATA_INFRA_ROLE=preview`.",
@@ -441,6 +446,7 @@ function crossChecks(c: z.output<typeof CONFIG_OBJECT>, ctx: z.core.$RefinementC
         ["countryDeployRoleArn", "countryAccountId"],
         ["dataDeployRoleArn", "dataAccountId"],
         ["countryPreviewRoleArn", "countryAccountId"],
+        ["countryReadOnlyRoleArn", "countryAccountId"],
         ["dataPreviewRoleArn", "dataAccountId"],
     ] as const;
     for (const [key, account] of roleKeys) {

@@ -331,7 +331,7 @@ describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
         expect(resourcesOfType(runs[stackName], T.key)).toHaveLength(2);
     });
 
-    test("the secret file's key lets only the deploy role and Barragem's roles, through S3, decrypt", () => {
+    test("the secret file's key lets only the deploy role, Barragem's roles and the verify role, the readers through S3, decrypt", () => {
         const run = runs[stackName];
         const account = (run.outputs.accountIds as { country: string }).country;
         expect(aliasOf(run, "barragem-secret-key")).toBe(`alias/${env}-barragem-secret`);
@@ -344,8 +344,12 @@ describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
         expect(decrypting.map((st) => st.Condition?.ArnEquals?.["aws:PrincipalArn"])).toEqual([
             `arn:aws:iam::${account}:role/data-infra-deploy`,
             [`arn:aws:iam::${account}:role/${env}-global-barragem`, `arn:aws:iam::${account}:role/${env}-s0-barragem`],
+            // verify logs in to Aurora with the password (READ_ONLY_ROLE_NAME's default; docs/guardrails.md).
+            `arn:aws:iam::${account}:role/data-infra-read-only`,
         ]);
-        expect(decrypting[1].Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
+        // Every reader but the writer decrypts through S3 only.
+        for (const reader of decrypting.slice(1)) expect(reader.Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
+        expect(decrypting.slice(1).every((st) => st.Action.length === 1 && st.Action[0] === "kms:Decrypt")).toBe(true);
         // The account may administer the key (recovery) but not read with it.
         const administration = statements.find((st) => st.Sid === "KeyAdministration")!;
         expect(administration.Action.filter((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a) || a === "kms:*")).toEqual([]);

@@ -614,6 +614,17 @@ describe(".github/scripts/verifyRoles.ts", () => {
             "--data-role", `arn:aws:iam::${config.accounts.data.id}:role/data-infra-read-only`,
         ]);
     });
+
+    test.each(listStacks())("verify of %s uses, in the country account, exactly the role Barragem's secret key lets decrypt", async (stack) => {
+        const run = await runProgram({ stack });
+        const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "barragem-secret-key")!;
+        const verifyReader = statements(JSON.parse(String(key.inputs.policy)))!.find((s) => s.sid === "VerifyReadsTheSecret")!;
+        const [, countryRole] = verifyRoleArgs(stack);
+        expect(verifyReader.condition.ArnEquals).toEqual({ "aws:PrincipalArn": countryRole });
+        // A non-default role name in config moves both together.
+        const renamed = parseCountryStack(stack, { ...loadStackConfig(stack), "data-infra:countryReadOnlyRoleArn": `arn:aws:iam::${parseCountryStack(stack, loadStackConfig(stack)).accounts.country.id}:role/verify-x` });
+        expect(renamed.accounts.country.readOnlyRoleArn).toMatch(/:role\/verify-x$/);
+    });
 });
 
 describe(".github/scripts/driftExcludes.ts", () => {
