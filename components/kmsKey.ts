@@ -31,9 +31,15 @@ export class CustomerKey extends pulumi.ComponentResource {
     }
 }
 
-/** Key administration without use: the account can recover a key whose users are gone, but not read with it. */
+/**
+ * Key administration: manage the key, not encrypt or decrypt with it. Not `kms:Create*`: that
+ * includes kms:CreateGrant, with which an administrator could hand itself Decrypt. kms:PutKeyPolicy
+ * stays (the deploy role updates the policy, and KMS refuses a new key whose creator could not), so
+ * administration is limited to the deploy role and the account root (break-glass), not every
+ * principal of the account: whoever holds it could rewrite the policy to read.
+ */
 export const KEY_ADMINISTRATION_ACTIONS = [
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Describe*",
     "kms:Enable*",
     "kms:List*",
@@ -71,7 +77,14 @@ function accountRoot(accountId: string) {
  */
 export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[]; verifyRoleArn: string }) {
     const statements: KeyStatement[] = [
-        { Sid: "KeyAdministration", Effect: "Allow", Principal: accountRoot(args.accountId), Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+        {
+            Sid: "KeyAdministration",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: KEY_ADMINISTRATION_ACTIONS,
+            Resource: "*",
+            Condition: { ArnEquals: { "aws:PrincipalArn": [args.writerRoleArn, `arn:aws:iam::${args.accountId}:root`] } },
+        },
         {
             Sid: "DeployRoleWritesTheSecret",
             Effect: "Allow",
