@@ -193,6 +193,25 @@ function unpinnedUses(text: string): string[] {
         .filter((uses) => !uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(uses));
 }
 
+/** The Pulumi CLI version every job installs: one file, an exact release. */
+export const PULUMI_VERSION_FILE = ".pulumi-version";
+
+/** Every pulumi/actions step installs the pinned CLI; no step installs pulumi any other way. */
+function unpinnedPulumi(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        for (const step of usesOf(job, "pulumi/actions")) {
+            const file = step.with?.["pulumi-version-file"];
+            const version = step.with?.["pulumi-version"];
+            if (file !== PULUMI_VERSION_FILE && !(typeof version === "string" && /^\d+\.\d+\.\d+$/.test(version))) {
+                problems.push(`${id}: pulumi/actions step "${step.name ?? step.with?.command ?? ""}" installs an unpinned Pulumi CLI (set pulumi-version-file: ${PULUMI_VERSION_FILE})`);
+            }
+        }
+        if (/get\.pulumi\.com|\bbrew install pulumi|npm (i|install) (-g )?pulumi\b/.test(scriptOf(job))) problems.push(`${id} installs the Pulumi CLI outside pulumi/actions`);
+    }
+    return problems;
+}
+
 /** A copy of a workflow with one job changed, for the weakened-copy tests. */
 function weakened(wf: Workflow, jobId: string, change: (job: Job) => Job): Workflow {
     return { ...wf, jobs: { ...wf.jobs, [jobId]: change(wf.jobs[jobId]) } };
@@ -221,6 +240,42 @@ describe("every workflow", () => {
     test("a workflow weakened back to a release tag is caught", () => {
         const weakenedText = textOf("country.yml").replace(/actions\/checkout@[0-9a-f]{40} # v[\d.]+/, "actions/checkout@v6");
         expect(unpinnedUses(weakenedText)).toEqual(["actions/checkout@v6"]);
+    });
+
+    test.each(workflowFiles)("%s installs the Pulumi CLI pinned by .pulumi-version on every pulumi/actions step", (file) => {
+        expect(unpinnedPulumi(load(file))).toEqual([]);
+    });
+
+    test(".pulumi-version is an exact release, at least the @pulumi/pulumi SDK's version", () => {
+        const cli = fs.readFileSync(path.join(ROOT, PULUMI_VERSION_FILE), "utf8").trim();
+        expect(cli).toMatch(/^\d+\.\d+\.\d+$/);
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+        const parts = (v: string) => v.split(".").map(Number);
+        const [a, b] = [parts(cli), parts(sdk)];
+        const cliNotOlder = (a[0] - b[0] || a[1] - b[1] || a[2] - b[2]) >= 0;
+        expect({ cli, sdk, cliNotOlder }).toEqual({ cli, sdk, cliNotOlder: true });
+    });
+
+    test("a pulumi/actions step without the version pin, or a curl install of the CLI, is caught", () => {
+        const unpin = weakened(country, "deploy-staging", (job) => ({
+            ...job,
+            steps: stepsOf(job).map((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up" ? { ...s, with: { ...s.with, "pulumi-version-file": undefined, "pulumi-version": "^3" } } : s)),
+        }));
+        expect(unpinnedPulumi(unpin)).toEqual(['deploy-staging: pulumi/actions step "up" installs an unpinned Pulumi CLI (set pulumi-version-file: .pulumi-version)']);
+        const curl = weakened(drift, "drift-staging", (job) => ({ ...job, steps: [...stepsOf(job), { run: "curl -fsSL https://get.pulumi.com | sh" }] }));
+        expect(unpinnedPulumi(curl)).toEqual(["drift-staging installs the Pulumi CLI outside pulumi/actions"]);
+    });
+
+    test("CODEOWNERS makes the data-infra team review the pipeline, the guardrails, the pipeline's IAM and the components", () => {
+        const owners = fs
+            .readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8")
+            .split("\n")
+            .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+            .map((line) => line.trim().split(/\s+/));
+        const ownersOf = (pattern: string) => owners.find(([p]) => p === pattern)?.slice(1);
+        for (const dir of ["/.github/", "/policy/", "/docs/iam/", "/components/", `/${PULUMI_VERSION_FILE}`]) expect({ dir, owners: ownersOf(dir) }).toEqual({ dir, owners: ["@<org>/data-infra"] });
+        // A later catch-all line would override them (the last matching pattern wins).
+        expect(owners.filter(([p]) => p === "*" || p === "/")).toEqual([]);
     });
 
     test("Dependabot updates the pinned actions and npm weekly", () => {
