@@ -320,7 +320,7 @@ test("an image pinned by digest is pulled by digest; ingress class, annotations 
 });
 
 test("the canonical names go to a public zone only when the config says so", async () => {
-    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false }) }) });
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false, publicReason: "reviewed in #123: names resolve from the office network" }) }) });
     expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
 });
 
