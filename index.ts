@@ -53,6 +53,7 @@ export = async function dataInfra() {
         region: stack.region,
         writerRoleArn: stack.accounts.country.deployRoleArn,
         readerRoleArns: barragemRoleArns(stack),
+        verifyRoleArn: stack.accounts.country.readOnlyRoleArn,
         provider: aws.country(),
     });
     // Aurora storage under a key of ours (kmsKeyId is immutable: see docs/services.md for existing clusters).

@@ -1,6 +1,6 @@
 // Runbook: "The password must be saved under nu-secrets-<country>-<env>/barragem_secret_config.json",
 // shaped `{"rdb-password": "<pwd>"}`. Generated here, kept a Pulumi secret from creation to the object,
-// which is encrypted under a key only the deploy role and Barragem's roles may decrypt with.
+// which is encrypted under a key only the deploy role, Barragem's roles and the verify role may decrypt with.
 //
 // Both the generator and the object are protected: a change to the generator's inputs would make a
 // new password, the clusters would take it and Barragem would keep the old one. Rotation is a
@@ -38,8 +38,10 @@ export interface BarragemSecretArgs {
     readonly region: string;
     /** The role `pulumi up` runs as: it writes the object (and reads it back on refresh). */
     readonly writerRoleArn: string;
-    /** Barragem's roles on every prototype: the only readers. */
+    /** Barragem's roles on every prototype: the readers. */
     readonly readerRoleArns: readonly string[];
+    /** The read-only role `npm run verify` uses: it reads the object to log in to Aurora. */
+    readonly verifyRoleArn: string;
     readonly provider: aws.Provider;
 }
 
@@ -66,9 +68,9 @@ export class BarragemSecret extends pulumi.ComponentResource {
             `${name}-key`,
             {
                 alias: args.keyAlias,
-                description: `Barragem's secret file s3://${args.secretsBucket}/${args.key}: the deploy role and Barragem's roles only`,
+                description: `Barragem's secret file s3://${args.secretsBucket}/${args.key}: the deploy role, Barragem's roles and the verify role only`,
                 policy: JSON.stringify(
-                    secretKeyPolicy({ accountId: args.accountId, region: args.region, writerRoleArn: args.writerRoleArn, readerRoleArns: args.readerRoleArns }),
+                    secretKeyPolicy({ accountId: args.accountId, region: args.region, writerRoleArn: args.writerRoleArn, readerRoleArns: args.readerRoleArns, verifyRoleArn: args.verifyRoleArn }),
                 ),
                 provider: args.provider,
             },

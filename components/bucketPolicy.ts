@@ -31,7 +31,11 @@ export const DELETE_ACTIONS = ["s3:DeleteObject"];
 export const WRITE_ACTIONS = [...PUT_ACTIONS, ...DELETE_ACTIONS];
 export const LIST_ACTIONS = ["s3:ListBucket", "s3:GetBucketLocation"];
 
-/** Object actions per level of cross-account access. Deleting is only for scratch buckets (stacks/catalogue.ts). */
+/**
+ * Object actions per level of cross-account access. Deleting is only for scratch buckets, or for
+ * versioned ones where a delete leaves the previous version (stacks/catalogue.ts); never
+ * s3:DeleteObjectVersion, the permanent delete (policy rule s3-cross-account-delete-recoverable).
+ */
 export const OBJECT_ACTIONS: Readonly<Record<CrossAccountAccess, readonly string[]>> = {
     read: READ_ACTIONS,
     "read-write": [...READ_ACTIONS, ...PUT_ACTIONS],

@@ -31,9 +31,15 @@ export class CustomerKey extends pulumi.ComponentResource {
     }
 }
 
-/** Key administration without use: the account can recover a key whose users are gone, but not read with it. */
+/**
+ * Key administration: manage the key, not encrypt or decrypt with it. Not `kms:Create*`: that
+ * includes kms:CreateGrant, with which an administrator could hand itself Decrypt. kms:PutKeyPolicy
+ * stays (the deploy role updates the policy, and KMS refuses a new key whose creator could not), so
+ * administration is limited to the deploy role and the account root (break-glass), not every
+ * principal of the account: whoever holds it could rewrite the policy to read.
+ */
 export const KEY_ADMINISTRATION_ACTIONS = [
-    "kms:Create*",
+    "kms:CreateAlias",
     "kms:Describe*",
     "kms:Enable*",
     "kms:List*",
@@ -65,12 +71,20 @@ function accountRoot(accountId: string) {
 
 /**
  * Barragem's secret file key: the account administers it; only the deploy role (which writes the
- * file) and Barragem's roles (which read it, through S3 only) may decrypt. Principals are named by
+ * file), Barragem's roles (which read it) and the verify role (which logs in to Aurora with the
+ * password, docs/verify.md) may decrypt, the readers through S3 only. Principals are named by
  * `aws:PrincipalArn` so the policy is valid before the roles exist.
  */
-export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[] }) {
+export function secretKeyPolicy(args: { accountId: string; region: string; writerRoleArn: string; readerRoleArns: readonly string[]; verifyRoleArn: string }) {
     const statements: KeyStatement[] = [
-        { Sid: "KeyAdministration", Effect: "Allow", Principal: accountRoot(args.accountId), Action: KEY_ADMINISTRATION_ACTIONS, Resource: "*" },
+        {
+            Sid: "KeyAdministration",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: KEY_ADMINISTRATION_ACTIONS,
+            Resource: "*",
+            Condition: { ArnEquals: { "aws:PrincipalArn": [args.writerRoleArn, `arn:aws:iam::${args.accountId}:root`] } },
+        },
         {
             Sid: "DeployRoleWritesTheSecret",
             Effect: "Allow",
@@ -87,6 +101,18 @@ export function secretKeyPolicy(args: { accountId: string; region: string; write
             Resource: "*",
             Condition: {
                 ArnEquals: { "aws:PrincipalArn": [...args.readerRoleArns] },
+                StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
+            },
+        },
+        {
+            // The documented exception (docs/guardrails.md): verify's `SELECT 1` needs the password.
+            Sid: "VerifyReadsTheSecret",
+            Effect: "Allow",
+            Principal: accountRoot(args.accountId),
+            Action: ["kms:Decrypt"],
+            Resource: "*",
+            Condition: {
+                ArnEquals: { "aws:PrincipalArn": args.verifyRoleArn },
                 StringEquals: { "kms:ViaService": `s3.${args.region}.amazonaws.com` },
             },
         },

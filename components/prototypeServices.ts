@@ -7,7 +7,7 @@ import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import type { CountryStack, Workload } from "../stacks/config";
 import { inClusterHost } from "../stacks/naming";
-import { networkPolicyPlans } from "../stacks/networkPolicies";
+import { loadBalancerFromVpc, networkPolicyPlans } from "../stacks/networkPolicies";
 import { SEGMENT_SCHEDULE_NAME, segmentDatabases, standardLabels, workloadPlans } from "../stacks/services";
 import type { BarragemAurora } from "./barragemAurora";
 import { CanonicalDns } from "./canonicalDns";
@@ -63,7 +63,11 @@ export class PrototypeServices extends pulumi.ComponentResource {
         new NetworkPolicies(
             `${prototype}-network`,
             {
-                plans: networkPolicyPlans(prototype, { ingressControllerNamespace: args.ingressControllerNamespace, vpcCidr: args.vpcCidr }),
+                plans: networkPolicyPlans(prototype, {
+                    ingressControllerNamespace: args.ingressControllerNamespace,
+                    vpcCidr: args.vpcCidr,
+                    loadBalancerFromVpc: loadBalancerFromVpc(args.ingress),
+                }),
                 namespace: namespace.metadata.name,
                 labels: standardLabels(stack, prototype, "data-infra"),
                 provider: cluster.provider,

@@ -62,7 +62,7 @@ export function bucketPlans(stack: CountryStack): BucketPlan[] {
 const ACCESS_WORDS: Readonly<Record<CrossAccountAccess, string>> = {
     read: "list, read",
     "read-write": "list, read, write (no delete)",
-    "read-write-delete": "list, read, write, delete",
+    "read-write-delete": "list, read, write, delete (no permanent delete of versions)",
 };
 
 /**

@@ -43,7 +43,7 @@ interface BucketRow {
 /** The runbook's "Preparing S3 buckets" table, in its order. */
 export const BUCKET_ROWS: readonly BucketRow[] = [
     { role: "ds", template: "nu-ds-{country}", account: "country", region: "home", etl: { access: "read-write", why: "data-science datasets the ETL reads and publishes" }, retention: "versioned", retentionWhy: "curated data-science datasets; not recomputable" },
-    { role: "dataset-series", template: "nu-spark-dataset-series-{country}-{env}", account: "country", region: "data", etl: { access: "read-write", why: "Alph's Avro files the ETL consumes and compacts" }, retention: "versioned", retentionWhy: "event data Alph wrote once; not recomputable" },
+    { role: "dataset-series", template: "nu-spark-dataset-series-{country}-{env}", account: "country", region: "data", etl: { access: "read-write-delete", why: "Alph's Avro files the ETL consumes and compacts (it deletes the compacted inputs; versioning keeps them recoverable)" }, retention: "versioned", retentionWhy: "event data Alph wrote once; not recomputable" },
     { role: "datomic-logs", template: "nu-spark-datomic-logs-{country}-{env}", account: "country", region: "data", etl: { access: "read-write", why: "Correnteza's Datomic log extractions the ETL reads (contracts)" }, retention: "versioned", retentionWhy: "the ETL's source of contracts; re-extraction is not guaranteed" },
     // Tapir reads its partitions from the pii one; the ETL in nu-data writes them.
     { role: "metapod-ephemeral-{clearance}", template: "nu-spark-metapod-ephemeral-{clearance}-{country}-{env}", account: "data", region: "data", retention: "expires", expiryKey: "metapod-ephemeral", retentionWhy: "ephemeral ETL outputs, recomputed by the next run" },

@@ -14,6 +14,7 @@ import {
     HOME_REGION,
     NAMESPACE,
     PREVIEW_ROLE_NAME,
+    READ_ONLY_ROLE_NAME,
     SERVICE_DEFAULTS,
     Workload,
     WORKLOADS,
@@ -86,6 +87,11 @@ export interface AccountConfig {
     readonly previewRoleArn: string;
 }
 
+export interface CountryAccountConfig extends AccountConfig {
+    /** The role `npm run verify` reads the country account with; it may decrypt Barragem's secret (through S3). */
+    readonly readOnlyRoleArn: string;
+}
+
 /** How long scratch objects and old versions are kept (stacks/catalogue.ts decides which bucket is which). */
 export interface BucketRetentionConfig {
     readonly expiryDays: Readonly<Record<ExpiryKey, number>>;
@@ -103,7 +109,7 @@ export interface CountryStack {
     readonly region: string;
     readonly dataRegion: string;
     readonly homeRegion: string;
-    readonly accounts: { readonly country: AccountConfig; readonly data: AccountConfig };
+    readonly accounts: { readonly country: CountryAccountConfig; readonly data: AccountConfig };
     /** True when this stack creates the country-wide (env-less) buckets. */
     readonly ownsCountryWideBuckets: boolean;
     readonly aurora: {
@@ -384,6 +390,7 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
                 id: c.countryAccountId,
                 deployRoleArn: c.countryDeployRoleArn ?? accountRole(c.countryAccountId),
                 previewRoleArn: c.countryPreviewRoleArn ?? accountRole(c.countryAccountId, PREVIEW_ROLE_NAME),
+                readOnlyRoleArn: c.countryReadOnlyRoleArn ?? accountRole(c.countryAccountId, READ_ONLY_ROLE_NAME),
             },
             data: {
                 id: c.dataAccountId,

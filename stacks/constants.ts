@@ -55,6 +55,8 @@ export const NONCURRENT_VERSION_EXPIRY_DEFAULT = 90;
 /** Role names every account has for the program: the deploy role, and the read-only preview role (docs/iam). */
 export const DEPLOY_ROLE_NAME = "data-infra-deploy";
 export const PREVIEW_ROLE_NAME = "data-infra-preview";
+/** The read-only role `npm run verify` uses in each account (docs/verify.md); the only other reader of Barragem's secret key. */
+export const READ_ONLY_ROLE_NAME = "data-infra-read-only";
 /** The nu-data ETL role that country buckets grant by default (config `dataEtlRoleArns`). */
 export const DATA_ETL_ROLE_NAME = "data-infra-etl";
 /** Aurora's storage key: the stack creates a customer-managed key, or keeps RDS's AWS-managed key (clusters that exist already). */

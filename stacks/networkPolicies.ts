@@ -50,6 +50,21 @@ export interface NetworkContext<C> {
     readonly ingressControllerNamespace: string;
     /** The VPC's address block, where the Aurora clusters are. */
     readonly vpcCidr: C;
+    /**
+     * The load balancer sends to the pods from its own addresses in the VPC, not from a pod of the
+     * controller's namespace: the AWS Load Balancer Controller's ALB (loadBalancerFromVpc).
+     */
+    readonly loadBalancerFromVpc?: boolean;
+}
+
+/**
+ * Whether the cluster's ingress is an AWS Load Balancer Controller ALB (class `alb`, or `alb.ingress.kubernetes.io/*`
+ * annotations): its ALB reaches the pods directly (target-type ip) or through the nodes (target-type instance),
+ * from addresses in the VPC in both cases, so a NetworkPolicy that admits only the controller's namespace
+ * would drop every request and health check.
+ */
+export function loadBalancerFromVpc(ingress: { readonly className: string; readonly annotations: Readonly<Record<string, string>> }): boolean {
+    return ingress.className === "alb" || Object.keys(ingress.annotations).some((k) => k.startsWith("alb.ingress.kubernetes.io/"));
 }
 
 /** The NetworkPolicies of one prototype's namespace. `C` is how the VPC CIDR is known: a string in tests, an Output in the program. */
@@ -63,6 +78,16 @@ export function networkPolicyPlans<C>(prototype: string, ctx: NetworkContext<C>)
             pods: API_PODS,
             ingress: [{ peers: [{ namespace: ctx.ingressControllerNamespace }], ports: [tcp(API_PORT)] }],
         },
+        ...(ctx.loadBalancerFromVpc
+            ? [
+                  {
+                      name: "allow-from-load-balancer-in-vpc",
+                      reason: "The internal ALB (AWS Load Balancer Controller) sends requests and health checks from its addresses in the VPC, on the service port only.",
+                      pods: API_PODS,
+                      ingress: [{ peers: [{ cidr: ctx.vpcCidr }], ports: [tcp(API_PORT)] }],
+                  },
+              ]
+            : []),
         {
             name: "allow-dns",
             reason: "Every pod resolves names (AWS endpoints, in-cluster services) through the cluster DNS.",

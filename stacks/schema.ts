@@ -24,6 +24,7 @@ import {
     NAMESPACE,
     NONCURRENT_VERSION_EXPIRY_DEFAULT,
     PREVIEW_ROLE_NAME,
+    READ_ONLY_ROLE_NAME,
     SERVICE_DEFAULTS,
     WORKLOADS,
 } from "./constants";
@@ -300,12 +301,13 @@ export const CONFIG_SHAPE = {
             {
                 name: matching(DOMAIN, "a hosted zone name in lowercase, e.g. nu.com.co").optional(),
                 private: z.boolean({ error: "true | false" }).default(true),
+                publicReason: z.string({ error: "text: why this country's canonical names may be public (the reviewed exception)" }).optional(),
             },
-            "an object {name, private}",
+            "an object {name, private, publicReason}",
         ).prefault({}),
         {
             default: "`{name: <domain>, private: true}`",
-            meaning: "Route53 hosted zone of the canonical names, in the country account: the country's private zone (associated with its VPC) unless `private: false`.",
+            meaning: "Route53 hosted zone of the canonical names, in the country account: the country's private zone (associated with its VPC). `private: false` (the public zone) is refused unless `publicReason` says why: the reviewed exception to `dns-private-zone` (docs/guardrails.md).",
         },
     ),
     countryDeployRoleArn: documented(roleArn(), { default: "`arn:aws:iam::<countryAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the country account." }),
@@ -313,6 +315,10 @@ export const CONFIG_SHAPE = {
     countryPreviewRoleArn: documented(roleArn(), {
         default: `\`arn:aws:iam::<countryAccountId>:role/${PREVIEW_ROLE_NAME}\``,
         meaning: "Read-only role the program assumes in the country account when `DATA_INFRA_ROLE=preview` (pull-request previews, nightly drift; docs/guardrails.md).",
+    }),
+    countryReadOnlyRoleArn: documented(roleArn(), {
+        default: `\`arn:aws:iam::<countryAccountId>:role/${READ_ONLY_ROLE_NAME}\``,
+        meaning: "Read-only role `npm run verify` uses in the country account (the pipeline's verify jobs); Barragem's secret key lets it decrypt the secret file through S3 only, so verify can log in to Aurora (docs/guardrails.md).",
     }),
     dataPreviewRoleArn: documented(roleArn(), {
         default: `\`arn:aws:iam::<dataAccountId>:role/${PREVIEW_ROLE_NAME}\``,
@@ -437,10 +443,16 @@ function crossChecks(c: z.output<typeof CONFIG_OBJECT>, ctx: z.core.$RefinementC
     if (clean("countryAccountId") && clean("dataAccountId") && c.countryAccountId === c.dataAccountId) {
         bad(["dataAccountId"], c.dataAccountId, "the nu-data account, which is not the country's account");
     }
+    // The lookup cannot be judged by the policy pack (it sees resources, not invokes), so a public
+    // zone is refused here unless the stack file carries the reviewed reason.
+    if (clean("dnsZone") && !c.dnsZone.private && (c.dnsZone.publicReason ?? "").trim().length < 10) {
+        bad(["dnsZone", "private"], false, "true, or false only with dnsZone.publicReason saying why the canonical names may be public (a reviewed exception, docs/guardrails.md dns-private-zone)");
+    }
     const roleKeys = [
         ["countryDeployRoleArn", "countryAccountId"],
         ["dataDeployRoleArn", "dataAccountId"],
         ["countryPreviewRoleArn", "countryAccountId"],
+        ["countryReadOnlyRoleArn", "countryAccountId"],
         ["dataPreviewRoleArn", "dataAccountId"],
     ] as const;
     for (const [key, account] of roleKeys) {

@@ -6,6 +6,7 @@ import { bucketPlans } from "../stacks/bucketAccess";
 import { plannedBuckets } from "../stacks/catalogue";
 import { ConfigError, parseCountryStack } from "../stacks/config";
 import { byName, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram, SECRET_MASK } from "../tools/mockRuntime";
+import { actionCovers } from "../policy/rules/iamDocument";
 import { configFrom, EXAMPLE_STACKS, providerOf, runRefused, runWithShards, STACK_FILES, transitiveDependencies } from "./helpers/stacks";
 
 const T = {
@@ -331,7 +332,7 @@ describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
         expect(resourcesOfType(runs[stackName], T.key)).toHaveLength(2);
     });
 
-    test("the secret file's key lets only the deploy role and Barragem's roles, through S3, decrypt", () => {
+    test("the secret file's key lets only the deploy role, Barragem's roles and the verify role, the readers through S3, decrypt", () => {
         const run = runs[stackName];
         const account = (run.outputs.accountIds as { country: string }).country;
         expect(aliasOf(run, "barragem-secret-key")).toBe(`alias/${env}-barragem-secret`);
@@ -344,11 +345,18 @@ describe.each(EXAMPLE_STACKS)("keys of our own in %s", (stackName) => {
         expect(decrypting.map((st) => st.Condition?.ArnEquals?.["aws:PrincipalArn"])).toEqual([
             `arn:aws:iam::${account}:role/data-infra-deploy`,
             [`arn:aws:iam::${account}:role/${env}-global-barragem`, `arn:aws:iam::${account}:role/${env}-s0-barragem`],
+            // verify logs in to Aurora with the password (READ_ONLY_ROLE_NAME's default; docs/guardrails.md).
+            `arn:aws:iam::${account}:role/data-infra-read-only`,
         ]);
-        expect(decrypting[1].Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
-        // The account may administer the key (recovery) but not read with it.
+        // Every reader but the writer decrypts through S3 only.
+        for (const reader of decrypting.slice(1)) expect(reader.Condition!.StringEquals).toEqual({ "kms:ViaService": "s3.us-east-1.amazonaws.com" });
+        expect(decrypting.slice(1).every((st) => st.Action.length === 1 && st.Action[0] === "kms:Decrypt")).toBe(true);
+        // Only the deploy role and the account root (break-glass) administer the key, and
+        // administration grants no use: no Decrypt, no CreateGrant (a grant would hand out Decrypt).
         const administration = statements.find((st) => st.Sid === "KeyAdministration")!;
-        expect(administration.Action.filter((a) => /Decrypt|Encrypt|GenerateDataKey/.test(a) || a === "kms:*")).toEqual([]);
+        expect(administration.Condition?.ArnEquals?.["aws:PrincipalArn"]).toEqual([`arn:aws:iam::${account}:role/data-infra-deploy`, `arn:aws:iam::${account}:root`]);
+        const grantsUse = (a: string) => ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:CreateGrant"].some((use) => actionCovers(a, use));
+        expect(administration.Action.filter(grantsUse)).toEqual([]);
     });
 
     test("the secret object is SSE-KMS under that key", () => {

@@ -9,6 +9,7 @@ import { bucketAccessTable, bucketPlans } from "../stacks/bucketAccess";
 import { parseCountryStack } from "../stacks/config";
 import { listStacks, loadStackConfig } from "../tools/mockRuntime";
 import { configProblems, VALID_CONFIG } from "./helpers/config";
+import { actionCovers } from "../policy/rules/iamDocument";
 
 const ETL = "arn:aws:iam::222222222222:role/data-infra-etl";
 const grant = (access: "read" | "read-write" | "read-write-delete") => ({ accountId: "222222222222", principalArns: [ETL], access, why: "test" });
@@ -38,7 +39,7 @@ describe("generated bucket policies", () => {
         }
     });
 
-    test("read-write puts but never deletes; read-write-delete (scratch only) deletes; read only reads", () => {
+    test("read-write puts but never deletes; read-write-delete (scratch or versioned buckets) deletes; read only reads", () => {
         expect(actions(readWrite)).toEqual(expect.arrayContaining(["s3:GetObject", "s3:PutObject", "s3:ListBucket"]));
         expect(actions(readWrite)).not.toContain("s3:DeleteObject");
         expect(actions(scratch)).toContain("s3:DeleteObject");
@@ -86,8 +87,8 @@ describe.each(listStacks())("who may use the buckets of %s", (stackName) => {
         ]);
     });
 
-    test("only the scratch buckets nu-tmp-<country> and nu-spark-devel-<country> let another account delete", () => {
-        expect(plans.filter((p) => p.grants.some((g) => g.access === "read-write-delete")).map((p) => p.role)).toEqual(["tmp", "spark-devel"]);
+    test("another account deletes only on the scratch buckets and on dataset-series (the ETL compacts it; versioned, so recoverable)", () => {
+        expect(plans.filter((p) => p.grants.some((g) => g.access === "read-write-delete")).map((p) => p.role)).toEqual(["dataset-series", "tmp", "spark-devel"]);
     });
 
     test("scratch expires after the configured days; data that cannot be recomputed is versioned; spark-devel is neither", () => {
@@ -106,9 +107,10 @@ describe.each(listStacks())("who may use the buckets of %s", (stackName) => {
         for (const p of plans) expect(p.retentionWhy.length).toBeGreaterThan(0);
     });
 
-    test("versioned buckets never let another account delete", () => {
+    test("a versioned bucket's cross-account delete is only s3:DeleteObject (a delete marker), never s3:DeleteObjectVersion", () => {
         for (const p of plans.filter((b) => b.retention.kind === "versioned")) {
-            expect({ bucket: p.name, deletes: p.grants.some((g) => g.access === "read-write-delete") }).toEqual({ bucket: p.name, deletes: false });
+            const actions = bucketPolicyDocument({ bucket: p.name, grants: p.grants }).Statement.filter((s) => s.Effect === "Allow").flatMap((s) => [s.Action].flat());
+            expect({ bucket: p.name, permanent: actions.filter((a) => actionCovers(a, "s3:DeleteObjectVersion")) }).toEqual({ bucket: p.name, permanent: [] });
         }
     });
 });

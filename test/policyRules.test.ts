@@ -320,19 +320,27 @@ const CASES: Record<string, RuleCases> = {
             { title: "scratch that never expires", resources: [taggedBucket("expires"), lifecycle({ ...expiryRule, status: "Disabled" })], on: BUCKET, says: /no enabled lifecycle rule expires its objects/ },
         ],
     },
-    "s3-cross-account-delete-only-on-scratch": {
+    "s3-cross-account-delete-recoverable": {
         compliant: [
             { title: "read-write without delete on versioned data", resources: [taggedBucket("versioned"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:GetObject", "s3:PutObject"])))] },
             { title: "delete on a scratch bucket", resources: [taggedBucket("expires"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:DeleteObject"])))] },
+            { title: "delete (a delete marker) on a bucket with versioning Enabled", resources: [taggedBucket("versioned"), versioning(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:PutObject", "s3:DeleteObject"])))] },
         ],
         violating: [
             {
-                title: "delete granted on versioned data",
-                resources: [taggedBucket("versioned"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:PutObject", "s3:DeleteObject"])))],
+                title: "delete granted on data tagged versioned whose versioning is not Enabled",
+                resources: [taggedBucket("versioned"), versioning("Suspended"), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:PutObject", "s3:DeleteObject"])))],
                 on: BUCKET,
-                says: /data-infra-retention=versioned\) lets arn:aws:iam::400000000900:root delete objects \(statement Grant\)/,
+                says: /data-infra-retention=versioned, versioning not Enabled\) lets arn:aws:iam::400000000900:root delete objects \(statement Grant\)/,
             },
-            { title: "s3:Delete* on an untagged bucket", resources: [bucket(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:Delete*"])))], on: BUCKET, says: /delete objects/ },
+            {
+                title: "a permanent delete (s3:DeleteObjectVersion) on versioned data",
+                resources: [taggedBucket("versioned"), versioning(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:DeleteObject", "s3:DeleteObjectVersion"])))],
+                on: BUCKET,
+                says: /lets arn:aws:iam::400000000900:root delete object versions for good \(statement Grant\)/,
+            },
+            { title: "s3:Delete* on an untagged bucket", resources: [bucket(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:Delete*"])))], on: BUCKET, says: /delete object versions for good/ },
+            { title: "s3:DeleteObject on an untagged bucket", resources: [bucket(), bucketPolicy(policyDoc(rootGrant(etlRole, ["s3:DeleteObject"])))], on: BUCKET, says: /retention=undefined\) lets .* delete objects/ },
         ],
     },
     "aurora-storage-encrypted": {

@@ -63,7 +63,7 @@ describe("weakened copies of the program are caught", () => {
 
     test("a copy/paste grant: the other account's whole root, allowed to delete versioned data", async () => {
         expect(await caught("weakenedGrants.ts")).toEqual([
-            "s3-cross-account-delete-only-on-scratch nu-spark-copypaste-co-staging",
+            "s3-cross-account-delete-recoverable nu-spark-copypaste-co-staging",
             "s3-cross-account-named-principals nu-spark-copypaste-co-staging-policy",
         ]);
     });

@@ -118,6 +118,12 @@ describe("a bad services config is refused with key, value and what is allowed",
         ["a short digest", withImages({ veiga: { version: "sha256:abc" } }), 'data-infra:images.veiga.version has value "sha256:abc"; allowed: a pinned image tag (letters, digits, _ . -; up to 128 characters, never latest) or a digest sha256:<64 hex digits>'],
         ["a registry with a scheme", { "data-infra:imageRegistry": "https://registry.example.com" }, 'data-infra:imageRegistry has value "https://registry.example.com"; allowed: a registry host'],
         ["a zone visibility as text", { "data-infra:dnsZone": '{"private": "yes"}' }, 'data-infra:dnsZone.private has value "yes"; allowed: true | false'],
+        [
+            "a public zone without the reviewed reason (dns-private-zone cannot see a looked-up zone)",
+            { "data-infra:dnsZone": '{"private": false}' },
+            "data-infra:dnsZone.private has the boolean false; allowed: true, or false only with dnsZone.publicReason saying why the canonical names may be public",
+        ],
+        ["a public zone with an empty reason", { "data-infra:dnsZone": '{"private": false, "publicReason": " "}' }, "data-infra:dnsZone.private has the boolean false; allowed: true, or false only with dnsZone.publicReason"],
         ["an unknown storage key", { "data-infra:auroraStorageKey": "mine" }, 'data-infra:auroraStorageKey has value "mine"; allowed: customer-managed | aws-managed | a KMS key ARN'],
         ["an ingress annotation that is not text", { "data-infra:kubernetesClusters": '{"s0": {"ingressAnnotations": {"alb.ingress.kubernetes.io/scheme": 1}}}' }, "data-infra:kubernetesClusters.s0.ingressAnnotations.alb.ingress.kubernetes.io/scheme has the number 1; allowed: an annotation value, as a string"],
         [

@@ -3,7 +3,7 @@ import * as path from "path";
 import { eksKubeconfig } from "../components/kubernetesProviders";
 import { accessPolicyDocument, trustPolicyDocument } from "../components/serviceAccess";
 import { loadBalancerTarget } from "../components/serviceWorkload";
-import { networkPolicyPlans, UNSTATED_EGRESS } from "../stacks/networkPolicies";
+import { loadBalancerFromVpc, networkPolicyPlans, UNSTATED_EGRESS } from "../stacks/networkPolicies";
 import { byName, runProgram } from "../tools/mockRuntime";
 import { PROCESS_NEXT_SEGMENT_SCRIPT } from "../components/segmentSchedule";
 import { parseCountryStack, RawConfig, WORKLOADS } from "../stacks/config";
@@ -237,5 +237,19 @@ describe("network policies of a namespace", () => {
         const byName = Object.fromEntries(plans("s4").map((p) => [p.name, p]));
         expect(byName["allow-from-ingress-controller"].ingress![0].peers).toEqual([{ namespace: "ingress-internal" }]);
         expect(byName["allow-barragem-to-aurora"].egress![0].peers).toEqual([{ cidr: "10.9.0.0/16" }]);
+    });
+
+    test("an internal ALB reaches the API pods from the VPC's block on the service port only; nginx-internal opens nothing from the VPC", () => {
+        const alb = networkPolicyPlans("s4", { ingressControllerNamespace: "kube-system", vpcCidr: "10.9.0.0/16", loadBalancerFromVpc: true });
+        const fromVpc = alb.find((p) => p.name === "allow-from-load-balancer-in-vpc")!;
+        expect(fromVpc.pods).toEqual({ matchLabels: { "app.kubernetes.io/component": "api" } });
+        expect(fromVpc.ingress).toEqual([{ peers: [{ cidr: "10.9.0.0/16" }], ports: [{ protocol: "TCP", port: 8080 }] }]);
+        expect(plans("s4").filter((p) => p.ingress?.some((r) => r.peers.some((peer) => "cidr" in peer)))).toEqual([]);
+    });
+
+    test("the ALB is recognised by its class or its alb.ingress.kubernetes.io annotations, not nginx", () => {
+        expect(loadBalancerFromVpc({ className: "alb", annotations: {} })).toBe(true);
+        expect(loadBalancerFromVpc({ className: "internal-alb", annotations: { "alb.ingress.kubernetes.io/scheme": "internal" } })).toBe(true);
+        expect(loadBalancerFromVpc({ className: "nginx-internal", annotations: {} })).toBe(false);
     });
 });

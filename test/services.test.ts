@@ -317,10 +317,17 @@ test("an image pinned by digest is pulled by digest; ingress class, annotations 
     expect(((ingress.inputs.metadata as Json).annotations as Json)["alb.ingress.kubernetes.io/scheme"]).toBe("internal");
     const fromController = byName(run, T.networkPolicy, "s0-network-allow-from-ingress-controller").inputs.spec as Json;
     expect(((fromController.ingress as Json[])[0].from as Json[])[0]).toEqual({ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } } });
+    // The ALB sends from its own VPC addresses: without this policy the default deny drops every request.
+    const fromVpc = byName(run, T.networkPolicy, "s0-network-allow-from-load-balancer-in-vpc").inputs.spec as Json;
+    const rule = (fromVpc.ingress as Json[])[0];
+    expect((rule.from as Json[])[0]).toEqual({ ipBlock: { cidr: expect.stringMatching(/^\d+\.\d+\.\d+\.\d+\/\d+$/) } });
+    expect(rule.ports).toEqual([{ protocol: "TCP", port: 8080 }]);
+    // global keeps the default nginx-internal controller: no VPC-wide opening there.
+    expect(run.resources.filter((r) => r.type === T.networkPolicy && r.name === "global-network-allow-from-load-balancer-in-vpc")).toEqual([]);
 });
 
 test("the canonical names go to a public zone only when the config says so", async () => {
-    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false }) }) });
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false, publicReason: "reviewed in #123: names resolve from the office network" }) }) });
     expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
 });
 

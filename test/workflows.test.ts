@@ -88,8 +88,12 @@ function matrixList(job: Job, key = "stack"): string | undefined {
 // ---- The rules the workflows must keep. Each is a function of a parsed workflow, so that the
 // ---- tests can show it passes on the real files and catches a deliberately weakened copy.
 
-/** The runners inside the VPC: the only place private EKS, Aurora and internal names are reachable. */
-export const VPC_RUNNERS = "${{ fromJSON(vars.DATA_INFRA_VPC_RUNNER_LABELS) }}";
+/** The runners inside the VPC: the only place private EKS, Aurora and internal names are reachable.
+ *  Two pools: pull-request code runs only on the preview pool; deploy, verify and everything that
+ *  may decrypt prod's state runs only on the deploy pool, which pull requests never reach. */
+export const PREVIEW_RUNNERS = "${{ fromJSON(vars.DATA_INFRA_PREVIEW_RUNNER_LABELS) }}";
+export const DEPLOY_RUNNERS = "${{ fromJSON(vars.DATA_INFRA_DEPLOY_RUNNER_LABELS) }}";
+const VPC_RUNNERS = [PREVIEW_RUNNERS, DEPLOY_RUNNERS];
 const GITHUB_HOSTED = /^(ubuntu|windows|macos)-/;
 
 /** A step that needs the private network: `npm run verify`, or any pulumi command against the stack. */
@@ -104,9 +108,45 @@ function networkProblems(wf: Workflow): string[] {
     for (const [id, job] of Object.entries(wf.jobs)) {
         if (!stepsOf(job).some(reachesPrivateEndpoints)) continue;
         const labels = [job["runs-on"] ?? []].flat();
-        if (labels.some((l) => GITHUB_HOSTED.test(l)) || job["runs-on"] !== VPC_RUNNERS) {
-            problems.push(`${id} reaches private endpoints but runs on ${JSON.stringify(job["runs-on"])}, not ${VPC_RUNNERS}`);
+        if (labels.some((l) => GITHUB_HOSTED.test(l)) || !VPC_RUNNERS.includes(job["runs-on"] as string)) {
+            problems.push(`${id} reaches private endpoints but runs on ${JSON.stringify(job["runs-on"])}, not the VPC runners (${VPC_RUNNERS.join(" or ")})`);
         }
+    }
+    return problems;
+}
+
+/** Environments whose jobs run only main's code and may hold deploy, verify or prod-state rights. */
+const MAIN_ONLY_ENVIRONMENTS = ["staging", "prod", "verify", "prod-preview"];
+const isPullRequestWorkflow = (wf: Workflow) => Object.keys(wf.on).some((t) => t.startsWith("pull_request"));
+
+/** Pull-request code never lands on the deploy runner pool; main-only environments run only there. */
+function runnerPoolProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        const onDeployPool = JSON.stringify(job["runs-on"] ?? "").includes("DATA_INFRA_DEPLOY_RUNNER_LABELS");
+        if (isPullRequestWorkflow(wf) && onDeployPool) problems.push(`${id} runs pull-request code on the deploy runner pool`);
+        const environment = environmentOf(job);
+        if (MAIN_ONLY_ENVIRONMENTS.includes(environment ?? "") && job["runs-on"] !== DEPLOY_RUNNERS) {
+            problems.push(`${id} runs in ${environment} but not on the deploy runner pool (${DEPLOY_RUNNERS})`);
+        }
+        if (environment === "preview" && stepsOf(job).some(reachesPrivateEndpoints) && job["runs-on"] !== PREVIEW_RUNNERS) {
+            problems.push(`${id} runs in preview but not on the preview runner pool (${PREVIEW_RUNNERS})`);
+        }
+    }
+    return problems;
+}
+
+/** A pull request previews staging stacks only: prod's state (and its secrets) is read on main only. */
+function prodPreviewProblems(wf: Workflow): string[] {
+    if (!isPullRequestWorkflow(wf)) return [];
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        const touchesStacks = stepsOf(job).some(reachesPrivateEndpoints) || usesOf(job, "aws-actions/configure-aws-credentials").length > 0;
+        if (!touchesStacks) continue;
+        const list = matrixList(job);
+        if (list !== "staging") problems.push(`${id} previews the stacks of the '${list ?? "no"}' list on a pull request; only the staging list is allowed`);
+        if (/prod-/.test(JSON.stringify({ env: job.env, steps: job.steps }))) problems.push(`${id} names a prod stack on a pull request`);
+        if (environmentOf(job) !== "preview") problems.push(`${id} runs in ${environmentOf(job) ?? "no environment"} on a pull request; only preview (staging state key) is allowed`);
     }
     return problems;
 }
@@ -131,7 +171,9 @@ function deployRightsProblems(wf: Workflow): string[] {
         if (DEPLOY_ENVIRONMENTS.includes(environment ?? "")) problems.push(`${id} runs in the ${environment} environment on ${Object.keys(wf.on).join("/")}`);
         if (jobText.includes("AWS_DEPLOY_ROLE_ARN")) problems.push(`${id} names the deploy role on ${Object.keys(wf.on).join("/")}`);
         for (const role of roles) if (role !== PREVIEW_ROLE) problems.push(`${id} assumes ${role}, not the preview role`);
-        if (roles.length > 0 && environment !== "preview") problems.push(`${id} assumes a role outside the preview environment`);
+        // prod-preview (main only) may decrypt prod's state: a schedule runs main, a pull request never may.
+        const previewEnvironments = isPullRequestWorkflow(wf) ? ["preview"] : ["preview", "prod-preview"];
+        if (roles.length > 0 && !previewEnvironments.includes(environment ?? "")) problems.push(`${id} assumes a role outside the ${previewEnvironments.join("/")} environment`);
         if (stepsOf(job).some(reachesPrivateEndpoints) && job.env?.DATA_INFRA_ROLE !== "preview") {
             problems.push(`${id} runs pulumi without DATA_INFRA_ROLE=preview, so the program would assume the deploy roles`);
         }
@@ -149,6 +191,25 @@ function unpinnedUses(text: string): string[] {
         .map((line) => /^\s*(?:-\s+)?uses:\s*(.+)$/.exec(line)?.[1].trim())
         .filter((uses): uses is string => uses !== undefined)
         .filter((uses) => !uses.startsWith("./") && !/^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/.test(uses));
+}
+
+/** The Pulumi CLI version every job installs: one file, an exact release. */
+export const PULUMI_VERSION_FILE = ".pulumi-version";
+
+/** Every pulumi/actions step installs the pinned CLI; no step installs pulumi any other way. */
+function unpinnedPulumi(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        for (const step of usesOf(job, "pulumi/actions")) {
+            const file = step.with?.["pulumi-version-file"];
+            const version = step.with?.["pulumi-version"];
+            if (file !== PULUMI_VERSION_FILE && !(typeof version === "string" && /^\d+\.\d+\.\d+$/.test(version))) {
+                problems.push(`${id}: pulumi/actions step "${step.name ?? step.with?.command ?? ""}" installs an unpinned Pulumi CLI (set pulumi-version-file: ${PULUMI_VERSION_FILE})`);
+            }
+        }
+        if (/get\.pulumi\.com|\bbrew install pulumi|npm (i|install) (-g )?pulumi\b/.test(scriptOf(job))) problems.push(`${id} installs the Pulumi CLI outside pulumi/actions`);
+    }
+    return problems;
 }
 
 /** A copy of a workflow with one job changed, for the weakened-copy tests. */
@@ -179,6 +240,42 @@ describe("every workflow", () => {
     test("a workflow weakened back to a release tag is caught", () => {
         const weakenedText = textOf("country.yml").replace(/actions\/checkout@[0-9a-f]{40} # v[\d.]+/, "actions/checkout@v6");
         expect(unpinnedUses(weakenedText)).toEqual(["actions/checkout@v6"]);
+    });
+
+    test.each(workflowFiles)("%s installs the Pulumi CLI pinned by .pulumi-version on every pulumi/actions step", (file) => {
+        expect(unpinnedPulumi(load(file))).toEqual([]);
+    });
+
+    test(".pulumi-version is an exact release, at least the @pulumi/pulumi SDK's version", () => {
+        const cli = fs.readFileSync(path.join(ROOT, PULUMI_VERSION_FILE), "utf8").trim();
+        expect(cli).toMatch(/^\d+\.\d+\.\d+$/);
+        const sdk = (JSON.parse(fs.readFileSync(path.join(ROOT, "node_modules", "@pulumi", "pulumi", "package.json"), "utf8")) as { version: string }).version;
+        const parts = (v: string) => v.split(".").map(Number);
+        const [a, b] = [parts(cli), parts(sdk)];
+        const cliNotOlder = (a[0] - b[0] || a[1] - b[1] || a[2] - b[2]) >= 0;
+        expect({ cli, sdk, cliNotOlder }).toEqual({ cli, sdk, cliNotOlder: true });
+    });
+
+    test("a pulumi/actions step without the version pin, or a curl install of the CLI, is caught", () => {
+        const unpin = weakened(country, "deploy-staging", (job) => ({
+            ...job,
+            steps: stepsOf(job).map((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command === "up" ? { ...s, with: { ...s.with, "pulumi-version-file": undefined, "pulumi-version": "^3" } } : s)),
+        }));
+        expect(unpinnedPulumi(unpin)).toEqual(['deploy-staging: pulumi/actions step "up" installs an unpinned Pulumi CLI (set pulumi-version-file: .pulumi-version)']);
+        const curl = weakened(drift, "drift-staging", (job) => ({ ...job, steps: [...stepsOf(job), { run: "curl -fsSL https://get.pulumi.com | sh" }] }));
+        expect(unpinnedPulumi(curl)).toEqual(["drift-staging installs the Pulumi CLI outside pulumi/actions"]);
+    });
+
+    test("CODEOWNERS makes the data-infra team review the pipeline, the guardrails, the pipeline's IAM and the components", () => {
+        const owners = fs
+            .readFileSync(path.join(ROOT, ".github", "CODEOWNERS"), "utf8")
+            .split("\n")
+            .filter((line) => line.trim() !== "" && !line.startsWith("#"))
+            .map((line) => line.trim().split(/\s+/));
+        const ownersOf = (pattern: string) => owners.find(([p]) => p === pattern)?.slice(1);
+        for (const dir of ["/.github/", "/policy/", "/docs/iam/", "/components/", `/${PULUMI_VERSION_FILE}`]) expect({ dir, owners: ownersOf(dir) }).toEqual({ dir, owners: ["@<org>/data-infra"] });
+        // A later catch-all line would override them (the last matching pattern wins).
+        expect(owners.filter(([p]) => p === "*" || p === "/")).toEqual([]);
     });
 
     test("Dependabot updates the pinned actions and npm weekly", () => {
@@ -250,18 +347,20 @@ describe("network checks run where the network is", () => {
         expect(placed.sort()).toEqual([
             "country.yml deploy-prod",
             "country.yml deploy-staging",
+            "country.yml preview-prod",
             "country.yml verify-prod",
             "country.yml verify-staging",
-            "drift.yml drift",
+            "drift.yml drift-prod",
+            "drift.yml drift-staging",
             "pull-request.yml preview",
         ]);
     });
 
     test("a verify job moved to a GitHub-hosted runner is caught", () => {
         expect(networkProblems(weakened(country, "verify-staging", (job) => ({ ...job, "runs-on": "ubuntu-latest" })))).toEqual([
-            `verify-staging reaches private endpoints but runs on "ubuntu-latest", not ${VPC_RUNNERS}`,
+            `verify-staging reaches private endpoints but runs on "ubuntu-latest", not the VPC runners (${VPC_RUNNERS.join(" or ")})`,
         ]);
-        expect(networkProblems(weakened(drift, "drift", (job) => ({ ...job, "runs-on": ["self-hosted", "ubuntu-latest"] })))).toHaveLength(1);
+        expect(networkProblems(weakened(drift, "drift-staging", (job) => ({ ...job, "runs-on": ["self-hosted", "ubuntu-latest"] })))).toHaveLength(1);
     });
 
     test("offline jobs stay on GitHub-hosted runners: pull-request code reaches the VPC only through the preview job", () => {
@@ -275,7 +374,7 @@ describe("pull requests and drift never hold deploy rights", () => {
     });
 
     test("the pull-request preview and the drift check assume the preview role in the preview environment with DATA_INFRA_ROLE=preview", () => {
-        for (const job of [pr.jobs.preview, drift.jobs.drift]) {
+        for (const job of [pr.jobs.preview, drift.jobs["drift-staging"]]) {
             expect(environmentOf(job)).toBe("preview");
             expect(usesOf(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBe(PREVIEW_ROLE);
             expect(job.env?.DATA_INFRA_ROLE).toBe("preview");
@@ -296,8 +395,8 @@ describe("pull requests and drift never hold deploy rights", () => {
             "preview runs in the prod environment on pull_request",
             "preview assumes a role outside the preview environment",
         ]);
-        expect(deployRightsProblems(weakened(drift, "drift", (job) => ({ ...job, env: { ...job.env, DATA_INFRA_ROLE: "deploy" } })))).toEqual([
-            "drift runs pulumi without DATA_INFRA_ROLE=preview, so the program would assume the deploy roles",
+        expect(deployRightsProblems(weakened(drift, "drift-prod", (job) => ({ ...job, env: { ...job.env, DATA_INFRA_ROLE: "deploy" } })))).toEqual([
+            "drift-prod runs pulumi without DATA_INFRA_ROLE=preview, so the program would assume the deploy roles",
         ]);
     });
 
@@ -330,11 +429,14 @@ describe("deploy and drift of one stack never overlap", () => {
         job.concurrency?.group.replace("${{ matrix.stack }}", stack).replace("${{ inputs.country }}", stack.split("-")[1]);
 
     test.each(listStacks())("%s: its deploy job and its drift job share the group data-infra-<stack>, and neither cancels the other", (stack) => {
-        const deployJob = country.jobs[stack.startsWith("prod-") ? "deploy-prod" : "deploy-staging"];
+        const env = stack.startsWith("prod-") ? "prod" : "staging";
+        const deployJob = country.jobs[`deploy-${env}`];
+        const driftJob = drift.jobs[`drift-${env}`];
+        expect(matrixList(driftJob)).toBe(env);
         expect(groupFor(deployJob, stack)).toBe(`data-infra-${stack}`);
-        expect(groupFor(drift.jobs.drift, stack)).toBe(`data-infra-${stack}`);
+        expect(groupFor(driftJob, stack)).toBe(`data-infra-${stack}`);
         expect(deployJob.concurrency?.["cancel-in-progress"]).toBe(false);
-        expect(drift.jobs.drift.concurrency?.["cancel-in-progress"]).toBe(false);
+        expect(driftJob.concurrency?.["cancel-in-progress"]).toBe(false);
     });
 });
 
@@ -373,9 +475,9 @@ describe("pull requests", () => {
         expect(fail.run).toContain("exit 1");
     });
 
-    test("preview every existing stack with the policy pack and comment the preview, after tests and guardrails pass", () => {
+    test("preview every existing staging stack (never prod) with the policy pack and comment the preview, after tests and guardrails pass", () => {
         const job = pr.jobs.preview;
-        expect(matrixList(job)).toBe("all");
+        expect(matrixList(job)).toBe("staging");
         expect(needsOf(job)).toEqual(expect.arrayContaining(["test", "offline"]));
         const [, preview] = usesOf(job, "pulumi/actions");
         expect(preview.with).toMatchObject({ command: "preview", "stack-name": "${{ matrix.stack }}", policyPacks: "policy", "comment-on-pr": true });
@@ -406,7 +508,7 @@ describe("deploying a merge to main", () => {
     test("a country's prod waits for its own staging deployment and verification, the prod approval, and main", () => {
         const job = country.jobs["deploy-prod"];
         expect(environmentOf(job)).toBe("prod");
-        expect([...transitiveNeeds(country, "deploy-prod")].sort()).toEqual(["deploy-staging", "verify-staging"]);
+        expect([...transitiveNeeds(country, "deploy-prod")].sort()).toEqual(["deploy-staging", "preview-prod", "verify-staging"]);
         expect(job.if).toBe("inputs.prod && github.ref == 'refs/heads/main'");
         expect(job.env?.STACK).toBe("prod-${{ inputs.country }}");
         expect(country.jobs["deploy-staging"].env?.STACK).toBe("staging-${{ inputs.country }}");
@@ -449,28 +551,95 @@ describe("deploying a merge to main", () => {
 });
 
 describe("nightly drift detection", () => {
-    test("runs on a schedule for every stack", () => {
+    const driftJobs = ["drift-staging", "drift-prod"] as const;
+
+    test("runs on a schedule for every stack: staging stacks in preview, prod stacks in the main-only prod-preview environment", () => {
         expect(drift.on.schedule).toEqual([{ cron: expect.stringMatching(/^\S+ \S+ \* \* \*$/) }]);
-        expect(matrixList(drift.jobs.drift)).toBe("all");
-        expect(drift.jobs.drift.strategy?.["fail-fast"]).toBe(false);
+        expect(matrixList(drift.jobs["drift-staging"])).toBe("staging");
+        expect(environmentOf(drift.jobs["drift-staging"])).toBe("preview");
+        expect(matrixList(drift.jobs["drift-prod"])).toBe("prod");
+        expect(environmentOf(drift.jobs["drift-prod"])).toBe("prod-preview");
+        for (const id of driftJobs) expect(drift.jobs[id].strategy?.["fail-fast"]).toBe(false);
     });
 
-    test("refreshes as a preview with this run's (preview) role from the program and fails on any change", () => {
-        const script = scriptOf(drift.jobs.drift);
+    test.each(driftJobs)("%s refreshes as a preview with this run's (preview) role from the program and fails on any change", (id) => {
+        const script = scriptOf(drift.jobs[id]);
         expect(script).toMatch(/pulumi refresh --stack "\$STACK" --run-program --preview-only --expect-no-changes/);
         expect(script).toContain('$(npx tsx .github/scripts/driftExcludes.ts "$STACK")');
         expect(script).toContain("set -o pipefail");
         expect(script).not.toMatch(/pulumi up\b/);
     });
 
-    test("fails loudly: an error annotation and an open drift issue, closed again by a clean night", () => {
-        const steps = stepsOf(drift.jobs.drift);
+    test.each(driftJobs)("%s fails loudly: an error annotation and an open drift issue, closed again by a clean night", (id) => {
+        const steps = stepsOf(drift.jobs[id]);
         const open = steps.find((s) => s.run?.includes("drift-issue.sh open"));
         const close = steps.find((s) => s.run?.includes("drift-issue.sh close"));
         expect(open?.if).toBe("failure() && steps.preview.outcome == 'failure'");
         expect(open?.run).toContain("::error::");
         expect(close?.if).toBe("success() && steps.preview.outcome == 'success'");
-        expect(drift.jobs.drift.permissions?.issues).toBe("write");
+        expect(drift.jobs[id].permissions?.issues).toBe("write");
+    });
+});
+
+describe("prod state is read on main only: pull requests preview staging stacks", () => {
+    test.each(workflowFiles)("%s: no pull-request job previews a prod stack or leaves the preview environment", (file) => {
+        expect(prodPreviewProblems(load(file))).toEqual([]);
+    });
+
+    test("a pull-request preview given every stack, the prod list, a prod stack name or the prod-preview environment is caught", () => {
+        const matrix = (list: string) => weakened(pr, "preview", (job) => ({ ...job, strategy: { ...job.strategy, matrix: { stack: `\${{ fromJSON(needs.stacks.outputs.${list}) }}` } } }));
+        expect(prodPreviewProblems(matrix("all"))).toEqual(["preview previews the stacks of the 'all' list on a pull request; only the staging list is allowed"]);
+        expect(prodPreviewProblems(matrix("prod"))).toEqual(["preview previews the stacks of the 'prod' list on a pull request; only the staging list is allowed"]);
+        expect(prodPreviewProblems(weakened(pr, "preview", (job) => ({ ...job, env: { ...job.env, STACK: "prod-co" } })))).toEqual(["preview names a prod stack on a pull request"]);
+        expect(prodPreviewProblems(weakened(pr, "preview", (job) => ({ ...job, environment: "prod-preview" })))).toEqual([
+            "preview runs in prod-preview on a pull request; only preview (staging state key) is allowed",
+        ]);
+        expect(deployRightsProblems(weakened(pr, "preview", (job) => ({ ...job, environment: "prod-preview" })))).toEqual(["preview assumes a role outside the preview environment"]);
+    });
+
+    test("prod is previewed on main before the prod approval, in prod-preview with the preview role, and deploy-prod waits for it", () => {
+        const job = country.jobs["preview-prod"];
+        expect(environmentOf(job)).toBe("prod-preview");
+        expect(job.if).toBe("inputs.prod && github.ref == 'refs/heads/main'");
+        expect(job.env).toMatchObject({ STACK: "prod-${{ inputs.country }}", DATA_INFRA_ROLE: "preview" });
+        expect(usesOf(job, "aws-actions/configure-aws-credentials")[0].with?.["role-to-assume"]).toBe(PREVIEW_ROLE);
+        expect(pulumiCommand(job)).toBe("preview");
+        expect(needsOf(country.jobs["deploy-prod"])).toContain("preview-prod");
+        expect(transitiveNeeds(country, "preview-prod")).toEqual(new Set(["deploy-staging", "verify-staging"]));
+    });
+
+    test("the prod-preview environment appears only in workflows that run main's code (push, schedule, call from deploy)", () => {
+        for (const file of workflowFiles) {
+            const wf = load(file);
+            const inProdPreview = Object.entries(wf.jobs).filter(([, job]) => environmentOf(job) === "prod-preview").map(([id]) => id);
+            if (isPullRequestWorkflow(wf)) expect({ file, inProdPreview }).toEqual({ file, inProdPreview: [] });
+        }
+    });
+});
+
+describe("two runner pools: pull-request code never runs where deploys run", () => {
+    test.each(workflowFiles)("%s: pull-request jobs use the preview pool; deploy, verify and prod-preview jobs the deploy pool", (file) => {
+        expect(runnerPoolProblems(load(file))).toEqual([]);
+    });
+
+    test("the pools are the ones expected (the rule has something to judge)", () => {
+        expect(pr.jobs.preview["runs-on"]).toBe(PREVIEW_RUNNERS);
+        expect(drift.jobs["drift-staging"]["runs-on"]).toBe(PREVIEW_RUNNERS);
+        for (const id of ["deploy-staging", "verify-staging", "preview-prod", "deploy-prod", "verify-prod"]) expect(country.jobs[id]["runs-on"]).toBe(DEPLOY_RUNNERS);
+        expect(drift.jobs["drift-prod"]["runs-on"]).toBe(DEPLOY_RUNNERS);
+    });
+
+    test("a pull-request job moved to the deploy pool, or a deploy job moved to the preview pool, is caught", () => {
+        expect(runnerPoolProblems(weakened(pr, "preview", (job) => ({ ...job, "runs-on": DEPLOY_RUNNERS })))).toEqual([
+            "preview runs pull-request code on the deploy runner pool",
+            `preview runs in preview but not on the preview runner pool (${PREVIEW_RUNNERS})`,
+        ]);
+        expect(runnerPoolProblems(weakened(pr, "offline", (job) => ({ ...job, "runs-on": ["self-hosted", "${{ vars.DATA_INFRA_DEPLOY_RUNNER_LABELS }}"] })))).toEqual([
+            "offline runs pull-request code on the deploy runner pool",
+        ]);
+        expect(runnerPoolProblems(weakened(country, "deploy-prod", (job) => ({ ...job, "runs-on": PREVIEW_RUNNERS })))).toEqual([
+            `deploy-prod runs in prod but not on the deploy runner pool (${DEPLOY_RUNNERS})`,
+        ]);
     });
 });
 
@@ -499,6 +668,17 @@ describe(".github/scripts/verifyRoles.ts", () => {
             "--country-role", `arn:aws:iam::${config.accounts.country.id}:role/data-infra-read-only`,
             "--data-role", `arn:aws:iam::${config.accounts.data.id}:role/data-infra-read-only`,
         ]);
+    });
+
+    test.each(listStacks())("verify of %s uses, in the country account, exactly the role Barragem's secret key lets decrypt", async (stack) => {
+        const run = await runProgram({ stack });
+        const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "barragem-secret-key")!;
+        const verifyReader = statements(JSON.parse(String(key.inputs.policy)))!.find((s) => s.sid === "VerifyReadsTheSecret")!;
+        const [, countryRole] = verifyRoleArgs(stack);
+        expect(verifyReader.condition.ArnEquals).toEqual({ "aws:PrincipalArn": countryRole });
+        // A non-default role name in config moves both together.
+        const renamed = parseCountryStack(stack, { ...loadStackConfig(stack), "data-infra:countryReadOnlyRoleArn": `arn:aws:iam::${parseCountryStack(stack, loadStackConfig(stack)).accounts.country.id}:role/verify-x` });
+        expect(renamed.accounts.country.readOnlyRoleArn).toMatch(/:role\/verify-x$/);
     });
 });
 
@@ -715,6 +895,44 @@ describe("docs/iam: the roles the pipeline uses", () => {
         expect(equals["token.actions.githubusercontent.com:sub"]).toMatch(/^repo:<org>\/<repo>:environment:/);
         expect(Object.keys(trust.condition)).toEqual(["StringEquals"]);
         const [previewTrust] = iam("data-infra-preview-trust.json");
-        expect(previewTrust.principals).toEqual(["arn:aws:iam::<tooling-account-id>:role/data-infra-pipeline-preview"]);
+        expect(previewTrust.principals).toEqual([
+            "arn:aws:iam::<tooling-account-id>:role/data-infra-pipeline-preview",
+            "arn:aws:iam::<tooling-account-id>:role/data-infra-pipeline-prod-preview",
+        ]);
+    });
+
+    test("a data-infra-deploy role trusts only its env's deploy pipeline role, never a preview or verify one", () => {
+        const trust = iam("data-infra-deploy-trust.json");
+        expect(trust.map((s) => [s.effect, s.principals])).toEqual([["Allow", ["arn:aws:iam::<tooling-account-id>:role/data-infra-pipeline-<env>"]]]);
+        expect(trust[0].actions.every((a) => a.startsWith("sts:AssumeRole") || a === "sts:SetSourceIdentity")).toBe(true);
+    });
+
+    /** What a pipeline preview role may do with the state backend, judged from its policy document. */
+    const STATE = "arn:aws:s3:::nu-data-infra-pulumi-state";
+    const allows = (doc: ReturnType<typeof iam>, action: string, resource: string) =>
+        doc.some((s) => s.effect === "Allow" && s.actions.some((a) => actionCovers(a, action)) && s.resources.some((r) => actionCovers(r, resource)));
+    const previewPipeline = (env: "staging" | "prod") => iam(env === "staging" ? "data-infra-pipeline-preview.json" : "data-infra-pipeline-prod-preview.json");
+    const keyOf = (env: string) => `arn:aws:kms:us-east-1:<tooling-account-id>:key/<alias/data-infra-${env} key id>`;
+
+    test.each([["staging", "prod"], ["prod", "staging"]] as const)("the %s preview pipeline role reads and decrypts its env's state only, never the %s state or key", (env, other) => {
+        const doc = previewPipeline(env);
+        expect(allows(doc, "kms:Decrypt", keyOf(env))).toBe(true);
+        expect(allows(doc, "kms:Decrypt", keyOf(other))).toBe(false);
+        expect(doc.flatMap((s) => s.actions).filter((a) => a.startsWith("kms:"))).toEqual(["kms:Decrypt"]);
+        expect(allows(doc, "s3:GetObject", `${STATE}/.pulumi/stacks/data-infra/${env}-co.json`)).toBe(true);
+        expect(allows(doc, "s3:GetObject", `${STATE}/.pulumi/stacks/data-infra/${other}-co.json`)).toBe(false);
+        expect(allows(doc, "s3:GetObject", `${STATE}/.pulumi/history/data-infra/${other}-co/x.history.json`)).toBe(false);
+        // Writes: only its own stacks' locks.
+        expect(allows(doc, "s3:PutObject", `${STATE}/.pulumi/locks/data-infra/${env}-co/lock.json`)).toBe(true);
+        expect(allows(doc, "s3:PutObject", `${STATE}/.pulumi/stacks/data-infra/${env}-co.json`)).toBe(false);
+        expect(allows(doc, "s3:PutObject", `${STATE}/.pulumi/locks/data-infra/${other}-co/lock.json`)).toBe(false);
+        // It can become nothing but the read-only preview role in the accounts.
+        expect(allows(doc, "sts:AssumeRole", "arn:aws:iam::111111111111:role/data-infra-preview")).toBe(true);
+        expect(allows(doc, "sts:AssumeRole", "arn:aws:iam::111111111111:role/data-infra-deploy")).toBe(false);
+    });
+
+    test("a preview pipeline policy weakened to both state keys is caught", () => {
+        const doc = previewPipeline("staging").map((s) => (s.actions.includes("kms:Decrypt") ? { ...s, resources: [keyOf("staging"), keyOf("prod")] } : s));
+        expect(allows(doc, "kms:Decrypt", keyOf("prod"))).toBe(true);
     });
 });

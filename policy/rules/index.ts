@@ -26,7 +26,7 @@ import {
 } from "./kubernetes";
 import { dnsPrivateZone, sgDatabasePortsFromSecurityGroups, sgNoPublicIngress } from "./network";
 import {
-    s3CrossAccountDeleteOnlyScratch,
+    s3CrossAccountDeleteRecoverable,
     s3CrossAccountNamedPrincipals,
     s3DenyInsecureTransport,
     s3Encryption,
@@ -47,7 +47,7 @@ export const RULES: readonly Rule[] = [
     s3NoPublicPrincipal,
     s3CrossAccountNamedPrincipals,
     s3Retention,
-    s3CrossAccountDeleteOnlyScratch,
+    s3CrossAccountDeleteRecoverable,
     auroraStorageEncrypted,
     auroraDeletionProtection,
     auroraBackupRetention,

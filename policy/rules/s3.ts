@@ -296,22 +296,33 @@ export const s3Retention = stackRule(
     },
 );
 
-export const s3CrossAccountDeleteOnlyScratch = stackRule(
+export const s3CrossAccountDeleteRecoverable = stackRule(
     {
-        name: "s3-cross-account-delete-only-on-scratch",
-        summary: `A bucket policy lets another principal delete objects (s3:DeleteObject or a pattern covering it) only on buckets whose ${RETENTION_TAG} is expires or recomputable, never on data that cannot be recomputed`,
+        name: "s3-cross-account-delete-recoverable",
+        summary: `A bucket policy lets another principal delete only what can be got back: s3:DeleteObject on scratch buckets (${RETENTION_TAG} expires or recomputable) or on versioned buckets with versioning Enabled (a delete leaves the previous version); never s3:DeleteObjectVersion (a permanent delete) on data that cannot be recomputed`,
         ids: { checkov: [], trivy: [], note: "no Checkov/Trivy equivalent" },
-        fix: "Grant read-write (put, no delete) in stacks/catalogue.ts; read-write-delete is for scratch buckets only.",
+        fix: "Grant read-write (put, no delete) in stacks/catalogue.ts, or read-write-delete (s3:DeleteObject only) on a scratch or versioned bucket; never s3:DeleteObjectVersion.",
     },
     {
         validateStack: (args, reportViolation) => {
             forEachBucket(args, (bucket, companions) => {
                 const kind = retentionOf(bucket);
                 if (kind === "expires" || kind === "recomputable") return;
+                const versioned =
+                    kind === "versioned" &&
+                    companions.filter((c) => VERSIONING_TYPES.includes(c.type)).some((c) => {
+                        const v = known(() => c.props.versioningConfiguration);
+                        return isObject(v) && v.status === "Enabled";
+                    });
                 for (const doc of policyDocumentsOf(bucket, companions)) {
                     for (const s of statements(doc) ?? []) {
-                        if (s.effect === "Allow" && s.actions.some((a) => actionCovers(a, "s3:DeleteObject"))) {
-                            reportViolation(`${label(bucket)} (${RETENTION_TAG}=${String(kind)}) lets ${s.principals.join(", ")} delete objects${s.sid ? ` (statement ${s.sid})` : ""}.`, bucket.urn);
+                        if (s.effect !== "Allow") continue;
+                        const where = `${label(bucket)} (${RETENTION_TAG}=${String(kind)}${kind === "versioned" && !versioned ? ", versioning not Enabled" : ""}) lets ${s.principals.join(", ")}`;
+                        const sid = s.sid ? ` (statement ${s.sid})` : "";
+                        if (s.actions.some((a) => actionCovers(a, "s3:DeleteObjectVersion"))) {
+                            reportViolation(`${where} delete object versions for good${sid}.`, bucket.urn);
+                        } else if (!versioned && s.actions.some((a) => actionCovers(a, "s3:DeleteObject"))) {
+                            reportViolation(`${where} delete objects${sid}.`, bucket.urn);
                         }
                     }
                 }
