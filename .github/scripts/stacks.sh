@@ -40,8 +40,9 @@ for file in "$dir"/Pulumi.*.yaml; do
     fi
     # Only a warning: a new country's pull request carries stack files that no backend knows yet.
     # Its first deploy creates the stack and stops with the line to commit (select-stack.sh).
+    # On stderr (the runner reads workflow commands there too): stdout stays the lists.
     if ! grep -Eq '^encryptedkey: *[^ ]' "$file"; then
-        echo "::warning file=$(basename "$file")::$(basename "$file") has no encryptedkey line (the stack's data key, pulumi/pulumi#5650). Bootstrap the stack once with: pulumi stack init ${stack} --secrets-provider 'awskms://alias/data-infra-${env}?region=us-east-1' and commit the encryptedkey line it adds; otherwise its first deploy creates the stack and stops with the line to commit."
+        echo >&2 "::warning file=$(basename "$file")::$(basename "$file") has no encryptedkey line (the stack's data key, pulumi/pulumi#5650). Bootstrap the stack once with: pulumi stack init ${stack} --secrets-provider 'awskms://alias/data-infra-${env}?region=us-east-1' and commit the encryptedkey line it adds; otherwise its first deploy creates the stack and stops with the line to commit."
     fi
     all+=("$stack")
 done
