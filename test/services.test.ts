@@ -326,6 +326,14 @@ test("an image pinned by digest is pulled by digest; ingress class, annotations 
     expect(run.resources.filter((r) => r.type === T.networkPolicy && r.name === "global-network-allow-from-load-balancer-in-vpc")).toEqual([]);
 });
 
+test("dnsZone.id picks the zone when two share the name: used as given, not looked up", async () => {
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ id: "Z0123456789ABCDEFGHIJ" }) }) });
+    expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone")).toEqual([]);
+    const records = resourcesOfType(run, T.record);
+    expect(records.length).toBeGreaterThan(0);
+    expect(new Set(records.map((r) => r.inputs.zoneId))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));
+});
+
 test("the canonical names go to a public zone only when the config says so", async () => {
     const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ name: "co.nubank.internal", private: false, publicReason: "reviewed in #123: names resolve from the office network" }) }) });
     expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone").map((i) => i.inputs)).toEqual([{ name: "co.nubank.internal", privateZone: false }]);
@@ -586,6 +594,11 @@ describe.each(EXAMPLE_STACKS)("canonical DNS of %s", (stackName) => {
             }
         }
         expect(resourcesOfType(run, T.record)).toHaveLength(2 * 11);
+    });
+
+    test("every record is replaced delete-first: Route53 refuses a CNAME beside another record of its name (the A <-> CNAME flip)", () => {
+        const records = resourcesOfType(runs[stackName], T.record);
+        expect(records.filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name)).toEqual([]);
     });
 
     test("the zone is looked up once, the country's private zone by its domain, in the country account", () => {

@@ -33,6 +33,8 @@ export interface PlannedResource {
     readonly secretInputs: readonly string[];
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** Replaced by deleting first, then creating (`deleteBeforeReplace`); absent means create first. */
+    readonly deleteBeforeReplace?: boolean;
     /** Input names whose changes the engine ignores after creation (`ignoreChanges`). */
     readonly ignoreChanges: readonly string[];
     /** Every resource this one waits for (explicit dependsOn and input dependencies). */
@@ -358,6 +360,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
                     secretInputs,
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     dependencies: [...new Set(dependencies)],
                     dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
