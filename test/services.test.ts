@@ -1,6 +1,8 @@
 // The services of the runbook ("Spin Veiga" … "Spin Barragem", the Tempo schedule, canonical DNS)
 // as the real program registers them under the mock runtime, for both stack files and a 4-shard stack.
 import { IamPolicy } from "../components/serviceAccess";
+import { ingressTarget } from "../components/serviceWorkload";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { byName, byUrn, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram } from "../tools/mockRuntime";
 import { ConfigError } from "../stacks/config";
 import { configFrom, prototypesWithShards, runRefused, runWithShards, EXAMPLE_STACKS, transitiveDependencies } from "./helpers/stacks";
@@ -324,6 +326,32 @@ test("an image pinned by digest is pulled by digest; ingress class, annotations 
     expect(rule.ports).toEqual([{ protocol: "TCP", port: 8080 }]);
     // global keeps the default nginx-internal controller: no VPC-wide opening there.
     expect(run.resources.filter((r) => r.type === T.networkPolicy && r.name === "global-network-allow-from-load-balancer-in-vpc")).toEqual([]);
+});
+
+describe("an Ingress whose controller publishes no address", () => {
+    const problem = "Ingress veiga on global got no load balancer address; is the ingress class nginx-internal served on that cluster?";
+
+    test("pulumi up stops, naming the Ingress and its class, before any DNS record points nowhere", () => {
+        expect(() => ingressTarget({ loadBalancer: {} }, problem, false)).toThrow(problem);
+        expect(() => ingressTarget(undefined, problem, false)).toThrow(problem);
+        expect(ingressTarget({ loadBalancer: { ingress: [{ ip: "10.0.3.7" }] } }, problem, false)).toEqual({ type: "A", value: "10.0.3.7" });
+    });
+
+    test("a preview goes on: one warning per Ingress, the stack-id records' target unknown, everything else planned as usual", async () => {
+        const run = await runProgram({ stack: "staging-co", dryRun: true, unservedIngresses: true });
+        const warnings = run.warnings.filter((m) => m.includes("got no load balancer address"));
+        expect(warnings).toHaveLength(11);
+        expect(warnings).toContain(`${problem} (preview: its DNS record target is left unknown)`);
+        const records = resourcesOfType(run, T.record);
+        expect(records).toHaveLength(2 * 11);
+        // The canonical records are known; the stack-id records wait for an address nobody has published.
+        const stackRecords = records.filter((r) => /-blue-/.test(r.name));
+        expect(stackRecords).toHaveLength(11);
+        for (const r of stackRecords) expect([r.name, r.inputs.type, r.inputs.records]).toEqual([r.name, unknownValue, [unknownValue]]);
+        for (const r of records.filter((x) => !/-blue-/.test(x.name))) expect(r.inputs.type).toBe("CNAME");
+        const types = (r: ProgramRun) => r.resources.map((x) => x.type).sort();
+        expect(types(run)).toEqual(types(runs["staging-co"]));
+    });
 });
 
 test("dnsZone.id picks the zone when two share the name: used as given, not looked up", async () => {
