@@ -120,8 +120,21 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                         spec: {
                             ...RESTRICTED_POD,
                             serviceAccountName: serviceAccount.metadata.name,
+                            // matchLabelKeys pod-template-hash: during a rolling update the skew is counted
+                            // over the new revision's pods only, so the old pods being replaced do not
+                            // push the new ones into one zone (KEP-3243; beta, on by default since 1.27).
                             ...(args.spreadAcrossZones
-                                ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector } }] }
+                                ? {
+                                      topologySpreadConstraints: [
+                                          {
+                                              maxSkew: 1,
+                                              topologyKey: ZONE_TOPOLOGY_KEY,
+                                              whenUnsatisfiable: "DoNotSchedule",
+                                              labelSelector: { matchLabels: selector },
+                                              matchLabelKeys: ["pod-template-hash"],
+                                          },
+                                      ],
+                                  }
                                 : {}),
                             containers: [
                                 {

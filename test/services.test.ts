@@ -293,7 +293,10 @@ describe.each(EXAMPLE_STACKS)("private by default in %s", (stackName) => {
         for (const d of resourcesOfType(run, T.deployment)) {
             const spread = podSpec(d).topologySpreadConstraints as Json[] | undefined;
             if (env === "prod") {
-                expect(spread).toEqual([{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector }]);
+                // Counted per revision (pod-template-hash), so a rolling update keeps the new pods spread.
+                expect(spread).toEqual([
+                    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector, matchLabelKeys: ["pod-template-hash"] },
+                ]);
             } else {
                 expect(spread).toBeUndefined();
             }
