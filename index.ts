@@ -113,6 +113,7 @@ export = async function dataInfra() {
         roleArn: aws.roleArn("country"),
         clusters: stack.kubernetes,
         awsProvider: aws.country(),
+        runRole: aws.role,
     });
     const zoneId = lookupCountryZone(stack.dnsZone, aws.country());
     for (const prototype of stack.prototypes) {

@@ -12,10 +12,18 @@ export interface CountryZone {
     readonly name: string;
     /** A private zone (associated with the VPC), or the public one. */
     readonly private: boolean;
+    /** The zone's id, given when two zones share the name and visibility (one private zone per VPC). */
+    readonly id?: string;
 }
 
-/** The country's hosted zone, found by name and visibility: a public zone of the same name is never picked by mistake. */
+/**
+ * The country's hosted zone, found by name and visibility: a public zone of the same name is never
+ * picked by mistake. Two private zones may share a name (one per VPC), and then the lookup fails
+ * as ambiguous: config names the zone by `id` instead, used as given (Route53 still refuses a
+ * record whose name is outside that zone).
+ */
 export function lookupCountryZone(zone: CountryZone, provider: aws.Provider): pulumi.Output<string> {
+    if (zone.id !== undefined) return pulumi.output(zone.id);
     return aws.route53.getZoneOutput({ name: zone.name, privateZone: zone.private }, { provider }).zoneId;
 }
 
@@ -37,11 +45,16 @@ export class CanonicalDns extends pulumi.ComponentResource {
         super("data-infra:dns:CanonicalDns", name, {}, opts);
         const child = { parent: this, provider: args.provider };
         // The runbook upserts: records made by hand before this program are taken over, not duplicated.
+        // deleteBeforeReplace: a record is replaced when its type flips (the stack record goes A <->
+        // CNAME when the load balancer changes from an IP to a hostname) or its zone changes. Pulumi's
+        // default creates the new record first, which Route53 refuses (a CNAME may not share its
+        // name with another record), and with allowOverwrite the later delete of the old record would
+        // remove the name just written. A replacement leaves the name unresolvable for seconds (TTL 60).
         const record = (host: string, type: pulumi.Input<string>, target: pulumi.Input<string>, dependsOn: pulumi.Resource[]) =>
             new aws.route53.Record(
                 host,
                 { zoneId: args.zoneId, name: host, type, ttl: DNS_TTL_SECONDS, records: [target], allowOverwrite: true },
-                { ...child, dependsOn },
+                { ...child, dependsOn, deleteBeforeReplace: true },
             );
         const stackRecord = record(
             args.stackHost,

@@ -11,6 +11,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { oidcProviderArn } from "../stacks/naming";
+import type { RunRole } from "../stacks/read";
 
 export interface PrototypeCluster {
     readonly prototype: string;
@@ -43,6 +44,19 @@ export interface KubernetesProvidersArgs {
     readonly clusters: Readonly<Record<string, ClusterSettings>>;
     /** The country account, where the EKS clusters and their OIDC providers live. */
     readonly awsProvider: aws.Provider;
+    /** The run's role (AwsProviders.role): a preview-role run previews client-side (see serverSideApply). */
+    readonly runRole: RunRole;
+}
+
+/**
+ * Provider settings for the run's role. @pulumi/kubernetes 4.x previews with server-side apply dry
+ * runs, which the API server authorizes as writes (pulumi-kubernetes#2521), and RBAC cannot allow a
+ * dry run without allowing the write. The preview role stays read-only, so its runs turn
+ * server-side apply off: the preview diffs client-side, without a dry run (docs/guardrails.md,
+ * "Previews are client-side"). Deploy runs keep the provider's default (server-side apply).
+ */
+export function serverSideApply(role: RunRole): { enableServerSideApply?: boolean } {
+    return role === "preview" ? { enableServerSideApply: false } : {};
 }
 
 /** The kubeconfig of an EKS cluster, authenticating with `aws eks get-token --role-arn` (no secret in it). */
@@ -94,7 +108,7 @@ export class KubernetesProviders {
                               );
                           }),
                       };
-            const provider = new k8s.Provider(`k8s-${prototype}`, { ...connection, namespace: cluster.namespace });
+            const provider = new k8s.Provider(`k8s-${prototype}`, { ...connection, namespace: cluster.namespace, ...serverSideApply(args.runRole) });
             const oidc =
                 cluster.oidcProviderArn !== undefined
                     ? pulumi.output(cluster.oidcProviderArn)

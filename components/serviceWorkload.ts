@@ -40,6 +40,18 @@ export function loadBalancerTarget(
     return undefined;
 }
 
+/**
+ * The DNS target of an Ingress from its status. Without an address, an update stops with `problem`
+ * (before any record points nowhere); a preview returns undefined, and the caller leaves the
+ * target unknown: a preview may see an existing Ingress whose controller has not published an
+ * address (yet), and the rest of the preview should still read.
+ */
+export function ingressTarget(status: Parameters<typeof loadBalancerTarget>[0], problem: string, dryRun: boolean): LoadBalancerTarget | undefined {
+    const target = loadBalancerTarget(status);
+    if (target || dryRun) return target;
+    throw new Error(problem);
+}
+
 /** How a service is reached from outside its cluster: through an internal load balancer only. */
 export interface IngressSettings {
     readonly className: string;
@@ -108,8 +120,21 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                         spec: {
                             ...RESTRICTED_POD,
                             serviceAccountName: serviceAccount.metadata.name,
+                            // matchLabelKeys pod-template-hash: during a rolling update the skew is counted
+                            // over the new revision's pods only, so the old pods being replaced do not
+                            // push the new ones into one zone (KEP-3243; beta, on by default since 1.27).
                             ...(args.spreadAcrossZones
-                                ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: ZONE_TOPOLOGY_KEY, whenUnsatisfiable: "DoNotSchedule", labelSelector: { matchLabels: selector } }] }
+                                ? {
+                                      topologySpreadConstraints: [
+                                          {
+                                              maxSkew: 1,
+                                              topologyKey: ZONE_TOPOLOGY_KEY,
+                                              whenUnsatisfiable: "DoNotSchedule",
+                                              labelSelector: { matchLabels: selector },
+                                              matchLabelKeys: ["pod-template-hash"],
+                                          },
+                                      ],
+                                  }
                                 : {}),
                             containers: [
                                 {
@@ -176,12 +201,12 @@ export class ServiceWorkload extends pulumi.ComponentResource {
                 },
                 child,
             );
+            const problem = `Ingress ${plan.name} on ${plan.prototype} got no load balancer address; is the ingress class ${args.ingress.className} served on that cluster?`;
             this.loadBalancer = ingress.status.apply((status) => {
-                const target = loadBalancerTarget(status);
-                if (!target) {
-                    throw new Error(`Ingress ${plan.name} on ${plan.prototype} got no load balancer address; is the ingress class ${args.ingress.className} served on that cluster?`);
-                }
-                return target;
+                const target = ingressTarget(status, problem, pulumi.runtime.isDryRun());
+                if (target) return pulumi.output(target);
+                void pulumi.log.warn(`${problem} (preview: its DNS record target is left unknown)`, ingress);
+                return pulumi.output(pulumi.unknown as unknown as LoadBalancerTarget);
             });
         }
         this.registerOutputs({ serviceName: this.serviceName });

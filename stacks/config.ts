@@ -64,6 +64,8 @@ export interface ImageRef {
 export interface DnsZone {
     readonly name: string;
     readonly private: boolean;
+    /** The zone's id, when a lookup by name and visibility would be ambiguous. */
+    readonly id?: string;
 }
 
 export interface WorkloadSize {
@@ -414,7 +416,7 @@ function toCountryStack(stackName: string, c: ParsedConfig): CountryStack {
             ...("value" in write ? { writeCapacity: write.value } : {}),
         },
         domain: c.domain,
-        dnsZone: { name: c.dnsZone.name ?? c.domain, private: c.dnsZone.private },
+        dnsZone: { name: c.dnsZone.name ?? c.domain, private: c.dnsZone.private, ...(c.dnsZone.id !== undefined ? { id: c.dnsZone.id } : {}) },
         imageRegistry,
         kubernetes,
         images,

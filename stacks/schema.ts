@@ -88,6 +88,8 @@ function distinctList<T extends z.ZodType>(item: T, allowed: string, once: strin
 }
 
 export const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** A Route53 hosted zone id as the console and the API show it (`Z0123456789ABCDEFGHIJ`), without `/hostedzone/`. */
+export const HOSTED_ZONE_ID = /^Z[A-Z0-9]{1,31}$/;
 export const DOMAIN = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 /** A registry host (a dotted name or localhost, optional port), optionally with a path prefix: `<account>.dkr.ecr.<region>.amazonaws.com`. */
 const REGISTRY_HOST = "(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)+|localhost)(?::\\d+)?";
@@ -302,12 +304,13 @@ export const CONFIG_SHAPE = {
                 name: matching(DOMAIN, "a hosted zone name in lowercase, e.g. nu.com.co").optional(),
                 private: z.boolean({ error: "true | false" }).default(true),
                 publicReason: z.string({ error: "text: why this country's canonical names may be public (the reviewed exception)" }).optional(),
+                id: matching(HOSTED_ZONE_ID, "a hosted zone id, e.g. Z0123456789ABCDEFGHIJ").optional(),
             },
-            "an object {name, private, publicReason}",
+            "an object {name, private, publicReason, id}",
         ).prefault({}),
         {
-            default: "`{name: <domain>, private: true}`",
-            meaning: "Route53 hosted zone of the canonical names, in the country account: the country's private zone (associated with its VPC). `private: false` (the public zone) is refused unless `publicReason` says why: the reviewed exception to `dns-private-zone` (docs/guardrails.md).",
+            default: "`{name: <domain>, private: true}`, no `id`",
+            meaning: "Route53 hosted zone of the canonical names, in the country account: the country's private zone (associated with its VPC). `private: false` (the public zone) is refused unless `publicReason` says why: the reviewed exception to `dns-private-zone` (docs/guardrails.md). `id` picks the zone when two zones of that name and visibility exist (a private zone per VPC); it is then used as given, not looked up.",
         },
     ),
     countryDeployRoleArn: documented(roleArn(), { default: "`arn:aws:iam::<countryAccountId>:role/data-infra-deploy`", meaning: "Role Pulumi assumes in the country account." }),

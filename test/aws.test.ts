@@ -453,7 +453,7 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
         expect(new Set(providers.map((p) => (p.inputs.allowedAccountIds as string[])[0]))).toEqual(new Set(ids));
     });
 
-    test("with DATA_INFRA_ROLE=preview every provider assumes its account's read-only preview role instead", async () => {
+    test("with DATA_INFRA_ROLE=preview every provider assumes its account's read-only preview role instead, and the Kubernetes providers preview without server-side apply", async () => {
         const previous = process.env.DATA_INFRA_ROLE;
         process.env.DATA_INFRA_ROLE = "preview";
         let run: ProgramRun;
@@ -473,7 +473,12 @@ describe.each(STACK_FILES)("accounts and providers of %s", (stackName) => {
             const users = (k.inputs.kubeconfig as { users: { user: { exec: { args: string[] } } }[] }).users;
             const args = users[0].user.exec.args;
             expect(args[args.indexOf("--role-arn") + 1]).toMatch(/^arn:aws:iam::\d{12}:role\/data-infra-preview$/);
+            // Read-only: no server-side apply dry run (the API server authorizes it as a write).
+            // Provider config reaches the engine JSON-encoded, as the real SDK sends it.
+            expect(k.inputs.enableServerSideApply).toBe("false");
         }
+        // Deploy runs keep the provider's default: server-side apply.
+        for (const k of resourcesOfType(runs[stackName], "pulumi:providers:kubernetes")) expect(k.inputs.enableServerSideApply).toBeUndefined();
         // Everything else is the same plan: only the role differs.
         const withoutProviders = (r: ProgramRun) => r.resources.filter((x) => !x.type.startsWith("pulumi:providers:")).map((x) => [x.urn, x.inputs]);
         expect(withoutProviders(run)).toEqual(withoutProviders(runs[stackName]));

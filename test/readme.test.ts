@@ -111,11 +111,13 @@ describe("every npm run command in the README is real", () => {
         const shown = new Set(commands.map((c) => c.script));
         for (const script of ["plan", "check:policy", "preflight", "verify", "new-country", "check:replacements"]) expect(shown).toContain(script);
         const runItForReal = readme.slice(readme.indexOf("## Run it for real"), readme.indexOf("## ", readme.indexOf("## Run it for real") + 3));
-        for (const step of ["get.pulumi.com", "pulumi login", "pulumi stack init", "--secrets-provider", "DATA_INFRA_ROLE=preview", "pulumi preview --stack", "--policy-pack policy", "npm run preflight", "pulumi up --stack", "npm run verify"]) {
+        // Kubernetes access is the AWS CLI, an access entry and a network path: no kubeconfig script.
+        expect(runItForReal).not.toContain("kubeconfig.ts");
+        for (const step of ["get.pulumi.com", "pulumi login", "pulumi stack init", "--secrets-provider", "encryptedkey", "aws --version", "list-access-entries", "DATA_INFRA_ROLE=preview", "pulumi preview --stack", "--policy-pack policy", "npm run preflight", "pulumi up --stack", "npm run verify"]) {
             expect({ step, shown: runItForReal.includes(step) }).toEqual({ step, shown: true });
         }
         // In that order.
-        const order = ["pulumi version", "pulumi login", "pulumi stack init", "pulumi preview --stack", "npm run preflight", "pulumi up --stack", "npm run verify"].map((s) => runItForReal.indexOf(s));
+        const order = ["pulumi version", "pulumi login", "pulumi stack init", "npm run preflight", "pulumi preview --stack", "pulumi up --stack", "npm run verify"].map((s) => runItForReal.indexOf(s));
         expect([...order].sort((a, b) => a - b)).toEqual(order);
     });
 

@@ -124,6 +124,7 @@ describe("a bad services config is refused with key, value and what is allowed",
             "data-infra:dnsZone.private has the boolean false; allowed: true, or false only with dnsZone.publicReason saying why the canonical names may be public",
         ],
         ["a public zone with an empty reason", { "data-infra:dnsZone": '{"private": false, "publicReason": " "}' }, "data-infra:dnsZone.private has the boolean false; allowed: true, or false only with dnsZone.publicReason"],
+        ["a zone id with its /hostedzone/ prefix", { "data-infra:dnsZone": '{"id": "/hostedzone/Z0123456789ABCDEFGHIJ"}' }, 'data-infra:dnsZone.id has value "/hostedzone/Z0123456789ABCDEFGHIJ"; allowed: a hosted zone id, e.g. Z0123456789ABCDEFGHIJ'],
         ["an unknown storage key", { "data-infra:auroraStorageKey": "mine" }, 'data-infra:auroraStorageKey has value "mine"; allowed: customer-managed | aws-managed | a KMS key ARN'],
         ["an ingress annotation that is not text", { "data-infra:kubernetesClusters": '{"s0": {"ingressAnnotations": {"alb.ingress.kubernetes.io/scheme": 1}}}' }, "data-infra:kubernetesClusters.s0.ingressAnnotations.alb.ingress.kubernetes.io/scheme has the number 1; allowed: an annotation value, as a string"],
         [

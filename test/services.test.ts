@@ -1,6 +1,8 @@
 // The services of the runbook ("Spin Veiga" … "Spin Barragem", the Tempo schedule, canonical DNS)
 // as the real program registers them under the mock runtime, for both stack files and a 4-shard stack.
 import { IamPolicy } from "../components/serviceAccess";
+import { ingressTarget } from "../components/serviceWorkload";
+import { unknownValue } from "@pulumi/pulumi/runtime/rpc";
 import { byName, byUrn, loadStackConfig, PlannedResource, ProgramRun, resourcesOfType, runProgram } from "../tools/mockRuntime";
 import { ConfigError } from "../stacks/config";
 import { configFrom, prototypesWithShards, runRefused, runWithShards, EXAMPLE_STACKS, transitiveDependencies } from "./helpers/stacks";
@@ -291,7 +293,10 @@ describe.each(EXAMPLE_STACKS)("private by default in %s", (stackName) => {
         for (const d of resourcesOfType(run, T.deployment)) {
             const spread = podSpec(d).topologySpreadConstraints as Json[] | undefined;
             if (env === "prod") {
-                expect(spread).toEqual([{ maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector }]);
+                // Counted per revision (pod-template-hash), so a rolling update keeps the new pods spread.
+                expect(spread).toEqual([
+                    { maxSkew: 1, topologyKey: "topology.kubernetes.io/zone", whenUnsatisfiable: "DoNotSchedule", labelSelector: (d.inputs.spec as Json).selector, matchLabelKeys: ["pod-template-hash"] },
+                ]);
             } else {
                 expect(spread).toBeUndefined();
             }
@@ -324,6 +329,40 @@ test("an image pinned by digest is pulled by digest; ingress class, annotations 
     expect(rule.ports).toEqual([{ protocol: "TCP", port: 8080 }]);
     // global keeps the default nginx-internal controller: no VPC-wide opening there.
     expect(run.resources.filter((r) => r.type === T.networkPolicy && r.name === "global-network-allow-from-load-balancer-in-vpc")).toEqual([]);
+});
+
+describe("an Ingress whose controller publishes no address", () => {
+    const problem = "Ingress veiga on global got no load balancer address; is the ingress class nginx-internal served on that cluster?";
+
+    test("pulumi up stops, naming the Ingress and its class, before any DNS record points nowhere", () => {
+        expect(() => ingressTarget({ loadBalancer: {} }, problem, false)).toThrow(problem);
+        expect(() => ingressTarget(undefined, problem, false)).toThrow(problem);
+        expect(ingressTarget({ loadBalancer: { ingress: [{ ip: "10.0.3.7" }] } }, problem, false)).toEqual({ type: "A", value: "10.0.3.7" });
+    });
+
+    test("a preview goes on: one warning per Ingress, the stack-id records' target unknown, everything else planned as usual", async () => {
+        const run = await runProgram({ stack: "staging-co", dryRun: true, unservedIngresses: true });
+        const warnings = run.warnings.filter((m) => m.includes("got no load balancer address"));
+        expect(warnings).toHaveLength(11);
+        expect(warnings).toContain(`${problem} (preview: its DNS record target is left unknown)`);
+        const records = resourcesOfType(run, T.record);
+        expect(records).toHaveLength(2 * 11);
+        // The canonical records are known; the stack-id records wait for an address nobody has published.
+        const stackRecords = records.filter((r) => /-blue-/.test(r.name));
+        expect(stackRecords).toHaveLength(11);
+        for (const r of stackRecords) expect([r.name, r.inputs.type, r.inputs.records]).toEqual([r.name, unknownValue, [unknownValue]]);
+        for (const r of records.filter((x) => !/-blue-/.test(x.name))) expect(r.inputs.type).toBe("CNAME");
+        const types = (r: ProgramRun) => r.resources.map((x) => x.type).sort();
+        expect(types(run)).toEqual(types(runs["staging-co"]));
+    });
+});
+
+test("dnsZone.id picks the zone when two share the name: used as given, not looked up", async () => {
+    const run = await runProgram({ stack: "staging-co", config: configFrom("staging-co", { "data-infra:dnsZone": JSON.stringify({ id: "Z0123456789ABCDEFGHIJ" }) }) });
+    expect(run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone")).toEqual([]);
+    const records = resourcesOfType(run, T.record);
+    expect(records.length).toBeGreaterThan(0);
+    expect(new Set(records.map((r) => r.inputs.zoneId))).toEqual(new Set(["Z0123456789ABCDEFGHIJ"]));
 });
 
 test("the canonical names go to a public zone only when the config says so", async () => {
@@ -586,6 +625,11 @@ describe.each(EXAMPLE_STACKS)("canonical DNS of %s", (stackName) => {
             }
         }
         expect(resourcesOfType(run, T.record)).toHaveLength(2 * 11);
+    });
+
+    test("every record is replaced delete-first: Route53 refuses a CNAME beside another record of its name (the A <-> CNAME flip)", () => {
+        const records = resourcesOfType(runs[stackName], T.record);
+        expect(records.filter((r) => r.deleteBeforeReplace !== true).map((r) => r.name)).toEqual([]);
     });
 
     test("the zone is looked up once, the country's private zone by its domain, in the country account", () => {

@@ -11,11 +11,9 @@ import * as path from "path";
 import * as YAML from "yaml";
 import { parseCountryStack } from "../stacks/config";
 import { listStacks, loadStackConfig, runProgram } from "../tools/mockRuntime";
-import { kubeconfigCommands } from "../.github/scripts/kubeconfig";
 import { verifyRoleArgs } from "../.github/scripts/verifyRoles";
 import { driftExcludeArgs, unreadableBuckets } from "../.github/scripts/driftExcludes";
 import { readRunRole } from "../stacks/read";
-import { runRoleArn } from "../components/awsProviders";
 import { actionCovers, statements } from "../policy/rules/iamDocument";
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -306,19 +304,6 @@ describe("every workflow", () => {
         }
     });
 
-    test("gives pulumi the kubeconfig contexts of the stack's Kubernetes providers, after assuming the AWS role", () => {
-        for (const file of workflowFiles) {
-            for (const [id, job] of Object.entries(load(file).jobs)) {
-                const steps = stepsOf(job);
-                const pulumiStep = steps.findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh)\b/.test(s.run ?? ""));
-                if (pulumiStep < 0) continue;
-                const kube = steps.findIndex((s) => /npx tsx \.github\/scripts\/kubeconfig\.ts "\$STACK"/.test(s.run ?? ""));
-                const assume = steps.findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-                expect({ file, id, order: assume < kube && kube < pulumiStep }).toEqual({ file, id, order: true });
-            }
-        }
-    });
-
     test("takes its stacks from the stack files: every stack or country matrix comes from the stacks job, which runs stacks.sh", () => {
         for (const file of workflowFiles.filter((f) => f !== "country.yml")) {
             const wf = load(file);
@@ -330,6 +315,69 @@ describe("every workflow", () => {
                 }
             }
         }
+    });
+});
+
+/** The first step that runs a pulumi command against a stack, or -1. */
+const firstPulumiStep = (job: Job): number =>
+    stepsOf(job).findIndex((s) => (s.uses?.startsWith("pulumi/actions@") && s.with?.command) || /\bpulumi (preview|up|refresh|destroy)\b/.test(s.run ?? ""));
+
+/** Jobs that run pulumi without checking for the AWS CLI first (the Kubernetes providers exec `aws eks get-token`). */
+function awsCliProblems(wf: Workflow): string[] {
+    return Object.entries(wf.jobs)
+        .filter(([, job]) => firstPulumiStep(job) >= 0)
+        .filter(([, job]) => {
+            const check = stepsOf(job).findIndex((s) => s.run === ".github/scripts/aws-cli.sh");
+            const assume = stepsOf(job).findIndex((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
+            return !(check >= 0 && assume < check && check < firstPulumiStep(job));
+        })
+        .map(([id]) => `${id} runs pulumi without checking for the AWS CLI first`);
+}
+
+describe("every job that runs pulumi", () => {
+    const pulumiWorkflows = workflowFiles.filter((f) => Object.values(load(f).jobs).some((j) => firstPulumiStep(j) >= 0));
+
+    test("the rule has something to judge: the deploy, preview and drift jobs", () => {
+        expect(pulumiWorkflows.sort()).toEqual(["country.yml", "drift.yml", "pull-request.yml"]);
+    });
+
+    test.each(pulumiWorkflows)("%s checks for the AWS CLI after assuming the role and before pulumi", (file) => {
+        expect(awsCliProblems(load(file))).toEqual([]);
+    });
+
+    test("a job without the AWS CLI check is caught", () => {
+        const without = weakened(pr, "preview", (job) => ({ ...job, steps: stepsOf(job).filter((s) => s.run !== ".github/scripts/aws-cli.sh") }));
+        expect(awsCliProblems(without)).toEqual(["preview runs pulumi without checking for the AWS CLI first"]);
+    });
+
+    test.each(pulumiWorkflows)("%s falls back to the state's secrets manager when a stack file has no secrets configuration", (file) => {
+        const wf = load(file) as Workflow & { env?: Record<string, string> };
+        for (const [id, job] of Object.entries(wf.jobs).filter(([, j]) => firstPulumiStep(j) >= 0)) {
+            const value = job.env?.PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER ?? wf.env?.PULUMI_FALLBACK_TO_STATE_SECRETS_MANAGER;
+            expect({ file, id, value }).toEqual({ file, id, value: "true" });
+        }
+    });
+});
+
+describe(".github/scripts/aws-cli.sh", () => {
+    function run(withAws: boolean) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-cli-"));
+        if (withAws) fs.writeFileSync(path.join(dir, "aws"), "#!/bin/sh\necho 'aws-cli/2.31.0 Python/3.13.7 Linux/6.8 exe/x86_64'\n", { mode: 0o755 });
+        const r = spawnSync("/bin/bash", [path.join(SCRIPTS, "aws-cli.sh")], { env: { PATH: dir }, encoding: "utf8" });
+        fs.rmSync(dir, { recursive: true, force: true });
+        return r;
+    }
+
+    test("passes and prints the version when aws is on the PATH", () => {
+        const r = run(true);
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain("aws-cli/2.31.0");
+    });
+
+    test("fails with the set-up instruction when the runner has no aws", () => {
+        const r = run(false);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain("::error::The AWS CLI (aws) is not on this runner's PATH; the Kubernetes providers run 'aws eks get-token'. Install AWS CLI v2 on the VPC runners");
     });
 });
 
@@ -517,27 +565,27 @@ describe("deploying a merge to main", () => {
         }
     });
 
-    test.each(["deploy-staging", "deploy-prod"])("%s runs preflight right before pulumi up with the policy pack", (id) => {
+    test.each(["deploy-staging", "deploy-prod"])("%s runs preflight before the preview (its rows say cause and remedy, a preview error does not), then the preview, then pulumi up with the policy pack", (id) => {
         const steps = stepsOf(country.jobs[id]);
+        const preflight = steps.findIndex((st) => st.run === 'npm run preflight -- --stack "$STACK"');
+        const preview = steps.findIndex((st) => /\bpulumi preview\b/.test(st.run ?? ""));
         const up = steps.findIndex((st) => st.with?.command === "up");
-        expect(steps[up - 1].run).toBe('npm run preflight -- --stack "$STACK"');
+        expect(preflight).toBeGreaterThan(steps.findIndex((st) => st.run?.includes("select-stack.sh")));
+        expect([preflight < preview, preview < up, preview > 0]).toEqual([true, true, true]);
         expect(steps[up].with).toMatchObject({ "stack-name": "${{ env.STACK }}", policyPacks: "policy" });
     });
 
-    test.each(["deploy-staging", "deploy-prod"])("%s selects its stack, creating a new country's on its first run with the stack file's KMS secrets provider", (id) => {
+    test.each(["deploy-staging", "deploy-prod"])("%s holds the deploy role for two hours, not the default one (a first deploy outlasts it)", (id) => {
+        expect(usesOf(country.jobs[id], "aws-actions/configure-aws-credentials")[0].with?.["role-duration-seconds"]).toBe(7200);
+    });
+
+    test.each(["deploy-staging", "deploy-prod"])("%s selects its stack through select-stack.sh (never pulumi stack select --create, which leaves the data key uncommitted)", (id) => {
         const steps = stepsOf(country.jobs[id]);
-        const select = steps.findIndex((st) => st.run?.includes("pulumi stack select --create"));
+        const select = steps.findIndex((st) => st.run?.includes('.github/scripts/select-stack.sh "$STACK"'));
         const up = steps.findIndex((st) => st.with?.command === "up");
         expect(select).toBeGreaterThan(steps.findIndex((st) => st.uses?.startsWith("pulumi/actions@")));
         expect(select).toBeLessThan(up);
-        const run = steps[select].run!;
-        expect(run).toContain('pulumi stack select --create --stack "$STACK" --secrets-provider "$(sed -n \'s/^secretsprovider: *//p\' "Pulumi.$STACK.yaml")"');
-        // The secrets provider it passes is the stack file's, for every stack here.
-        const sed = /"\$\((sed [^)]*)\)"/.exec(run)![1];
-        for (const stack of listStacks()) {
-            const r = spawnSync("bash", ["-c", sed], { cwd: ROOT, env: { ...process.env, STACK: stack }, encoding: "utf8" });
-            expect(r.stdout.trim()).toBe(`awskms://alias/data-infra-${stack.split("-")[0]}?region=us-east-1`);
-        }
+        expect(scriptOf(country.jobs[id])).not.toContain("--create");
     });
 
     test.each(["verify-staging", "verify-prod"])("%s verifies with the read-only verify role after its deployment", (id) => {
@@ -643,24 +691,6 @@ describe("two runner pools: pull-request code never runs where deploys run", () 
     });
 });
 
-describe(".github/scripts/kubeconfig.ts", () => {
-    test.each(listStacks())("writes a context only for the prototypes of %s that configure one, as the country's role of the run", (stack) => {
-        const config = parseCountryStack(stack, loadStackConfig(stack));
-        // Without a context the program reaches each EKS cluster itself (aws eks get-token), so nothing is written for it.
-        const withContext = config.prototypes.filter((prototype) => config.kubernetes[prototype].context !== undefined);
-        const expected = (roleArn: string) =>
-            withContext.map((prototype) => [
-                "aws", "eks", "update-kubeconfig",
-                "--name", config.kubernetes[prototype].eksClusterName,
-                "--alias", String(config.kubernetes[prototype].context),
-                "--region", config.region,
-                "--role-arn", roleArn,
-            ]);
-        expect(kubeconfigCommands(stack, "deploy")).toEqual(expected(config.accounts.country.deployRoleArn));
-        expect(kubeconfigCommands(stack, "preview")).toEqual(expected(runRoleArn(config.accounts.country, "preview")));
-    });
-});
-
 describe(".github/scripts/verifyRoles.ts", () => {
     test.each(listStacks())("points verify of %s at a read-only role in each of its accounts", (stack) => {
         const config = parseCountryStack(stack, loadStackConfig(stack));
@@ -708,7 +738,7 @@ describe(".github/scripts/stacks.sh", () => {
     const json = (names: string[]) => JSON.stringify(names);
 
     test("lists exactly this project's stack files, and their countries", () => {
-        const out = execFileSync("bash", [path.join(SCRIPTS, "stacks.sh"), ROOT], { encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: "" } });
+        const out = execFileSync("bash", [path.join(SCRIPTS, "stacks.sh"), ROOT], { encoding: "utf8", env: { ...process.env, GITHUB_OUTPUT: "" }, stdio: ["ignore", "pipe", "ignore"] });
         const stacks = listStacks();
         const staging = stacks.filter((s) => s.startsWith("staging-"));
         expect(staging.length).toBeGreaterThan(0);
@@ -721,6 +751,16 @@ describe(".github/scripts/stacks.sh", () => {
         const r = stacksIn(["Pulumi.staging-co.yaml", "Pulumi.prod-co.yaml", "Pulumi.staging-mx.yaml", "Pulumi.prod-mx.yaml"]);
         expect(r.status).toBe(0);
         expect(r.output).toBe('all=["prod-co","prod-mx","staging-co","staging-mx"]\nstaging=["staging-co","staging-mx"]\nprod=["prod-co","prod-mx"]\ncountries=["co","mx"]\n');
+    });
+
+    test("warns (without refusing: a new country's pull request has no stack yet) about a stack file without its encryptedkey line", () => {
+        const r = stacksIn(["Pulumi.staging-co.yaml", "Pulumi.staging-mx.yaml"], (stack) => secretsProvider(stack) + (stack === "staging-co" ? "encryptedkey: AQICAH\n" : ""));
+        expect(r.status).toBe(0);
+        expect(r.stderr).toContain("::warning file=Pulumi.staging-mx.yaml::Pulumi.staging-mx.yaml has no encryptedkey line");
+        expect(r.stderr).toContain("pulumi stack init staging-mx --secrets-provider 'awskms://alias/data-infra-staging?region=us-east-1' and commit the encryptedkey line");
+        expect(r.stderr).not.toContain("Pulumi.staging-co.yaml has no encryptedkey");
+        expect(r.stdout).not.toContain("::warning");
+        expect(r.output).toContain('all=["staging-co","staging-mx"]');
     });
 
     test("refuses a prod stack without its staging sibling", () => {
@@ -743,6 +783,57 @@ describe(".github/scripts/stacks.sh", () => {
         // prod's key never encrypts staging's secrets, nor the other way round.
         const crossed = stacksIn(["Pulumi.staging-mx.yaml"], () => secretsProvider("prod-mx"));
         expect(crossed.status).toBe(1);
+    });
+});
+
+describe(".github/scripts/select-stack.sh (against a fake pulumi)", () => {
+    const PROVIDER = "awskms://alias/data-infra-staging?region=us-east-1";
+    /** Runs select-stack.sh in a project holding Pulumi.<stack>.yaml; the fake pulumi's `stack init` adds a data key unless the file has one. */
+    function select(stack: string, opts: { exists: boolean; key?: string }) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), "select-stack-"));
+        const file = path.join(dir, `Pulumi.${stack}.yaml`);
+        fs.writeFileSync(file, `secretsprovider: ${PROVIDER}\n${opts.key ? `encryptedkey: ${opts.key}\n` : ""}config: {}\n`);
+        const bin = path.join(dir, "bin");
+        fs.mkdirSync(bin);
+        const listing = opts.exists ? `[{"name": "${stack}"}]` : "[]";
+        fs.writeFileSync(
+            path.join(bin, "pulumi"),
+            `#!/usr/bin/env bash\necho "$*" >>"${dir}/calls"\ncase "$1 $2" in\n  "stack ls") printf '%s' '${listing}' ;;\n  "stack init") grep -q '^encryptedkey:' "Pulumi.$3.yaml" || echo "encryptedkey: AQICAHnew" >>"Pulumi.$3.yaml" ;;\nesac\n`,
+            { mode: 0o755 },
+        );
+        const r = spawnSync("bash", [path.join(SCRIPTS, "select-stack.sh"), stack], { cwd: dir, env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, GITHUB_OUTPUT: "", GITHUB_STEP_SUMMARY: "" }, encoding: "utf8" });
+        const calls = fs.existsSync(path.join(dir, "calls")) ? fs.readFileSync(path.join(dir, "calls"), "utf8").trim().split("\n") : [];
+        const text = fs.readFileSync(file, "utf8");
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { status: r.status, stdout: r.stdout, calls, text };
+    }
+
+    test("an existing stack with its committed data key is selected", () => {
+        const r = select("staging-co", { exists: true, key: "AQICAHcommitted" });
+        expect(r.status).toBe(0);
+        expect(r.calls).toEqual(["stack ls --json", "stack select --stack staging-co"]);
+    });
+
+    test("a new country's stack is created with the stack file's KMS provider, and the job stops with the encryptedkey line to commit", () => {
+        const r = select("staging-mx", { exists: false });
+        expect(r.calls).toEqual(["stack ls --json", `stack init staging-mx --secrets-provider ${PROVIDER}`]);
+        expect(r.status).toBe(1);
+        expect(r.stdout).toContain("::error::Created stack staging-mx now, with a new data key. Commit this encryptedkey line to Pulumi.staging-mx.yaml on main, then rerun this job:");
+        expect(r.stdout).toContain("\nencryptedkey: AQICAHnew\n");
+    });
+
+    test("a stack created from a file that already holds its data key goes on", () => {
+        const r = select("staging-mx", { exists: false, key: "AQICAHcommitted" });
+        expect(r.status).toBe(0);
+        expect(r.text).toContain("encryptedkey: AQICAHcommitted\n");
+    });
+
+    test("an existing stack whose file lost its data key is refused before pulumi could re-key it, with how to recover the line", () => {
+        const r = select("staging-co", { exists: true });
+        expect(r.status).toBe(1);
+        expect(r.calls).toEqual(["stack ls --json"]);
+        expect(r.stdout).toContain("::error::Pulumi.staging-co.yaml has no encryptedkey line");
+        expect(r.stdout).toContain("pulumi stack export --stack staging-co | jq -r .deployment.secrets_providers.state.encryptedkey");
     });
 });
 

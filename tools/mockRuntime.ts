@@ -33,6 +33,8 @@ export interface PlannedResource {
     readonly secretInputs: readonly string[];
     readonly protect: boolean;
     readonly retainOnDelete: boolean;
+    /** Replaced by deleting first, then creating (`deleteBeforeReplace`); absent means create first. */
+    readonly deleteBeforeReplace?: boolean;
     /** Input names whose changes the engine ignores after creation (`ignoreChanges`). */
     readonly ignoreChanges: readonly string[];
     /** Every resource this one waits for (explicit dependsOn and input dependencies). */
@@ -148,6 +150,9 @@ class FakeCloud implements pulumi.runtime.Mocks {
     readonly invokes: PlannedInvoke[] = [];
     readonly invented: Record<string, string> = {};
 
+    /** @param unservedIngresses no ingress controller publishes an address (RunOptions.unservedIngresses). */
+    constructor(private readonly unservedIngresses = false) {}
+
     /** Returns `value`, noting that the fake cloud made it up and what it stands for. */
     private invent<T extends string>(value: T, standsFor: string): T {
         this.invented[value] = standsFor;
@@ -207,6 +212,10 @@ class FakeCloud implements pulumi.runtime.Mocks {
                 break;
             case "kubernetes:networking.k8s.io/v1:Ingress":
                 // The ingress controller's load balancer, which the canonical DNS records point at.
+                if (this.unservedIngresses) {
+                    state.status = { loadBalancer: {} };
+                    break;
+                }
                 state.status = { loadBalancer: { ingress: [{ hostname: this.invent(`${args.name}.elb-mock.${region}.amazonaws.com`, `load balancer of ${args.type} ${args.name}`) }] } };
                 break;
         }
@@ -305,6 +314,10 @@ export interface RunOptions {
     readonly program?: string;
     /** Called for each resource as it registers, also when the program later fails. */
     readonly onResource?: (resource: PlannedResource) => void;
+    /** Run as `pulumi preview` does (`pulumi.runtime.isDryRun()` is true); default: as `pulumi up`. */
+    readonly dryRun?: boolean;
+    /** The ingress controllers publish no load balancer address: every Ingress's status stays empty. */
+    readonly unservedIngresses?: boolean;
 }
 
 /**
@@ -326,8 +339,8 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
 async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
     const config = options.config ?? loadStackConfig(options.stack);
-    const cloud = new FakeCloud();
-    await pulumi.runtime.setMocks(cloud, PROJECT, options.stack, false);
+    const cloud = new FakeCloud(options.unservedIngresses === true);
+    await pulumi.runtime.setMocks(cloud, PROJECT, options.stack, options.dryRun === true);
     pulumi.runtime.setAllConfig({ ...config }, []);
 
     const resources: PlannedResource[] = [];
@@ -358,6 +371,7 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
                     secretInputs,
                     protect: req.getProtect() === true,
                     retainOnDelete: req.getRetainondelete() === true,
+                    deleteBeforeReplace: req.getDeletebeforereplace() === true,
                     ignoreChanges: req.getIgnorechangesList(),
                     dependencies: [...new Set(dependencies)],
                     dependsOn: [...new Set(dependencies.filter((d) => !propertyDeps.has(d)))],
@@ -378,22 +392,23 @@ async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
         return Promise.resolve();
     };
     const modulePath = options.program ?? path.join(PROJECT_DIR, "index");
-    let returned: Record<string, unknown>;
+    const secretOutputs: string[] = [];
+    let outputs: Record<string, unknown>;
+    // Warnings logged from inside applies come after the program returns: keep them too.
     try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         const program = require(modulePath) as () => Promise<Record<string, unknown>>;
-        returned = await program();
+        const returned = await program();
+        outputs = (await resolveOutputs(returned ?? {}, "", secretOutputs)) as Record<string, unknown>;
+        // Registrations triggered from inside applies finish after the outputs resolve: wait them out.
+        let seen = -1;
+        while (seen !== resources.length) {
+            seen = resources.length;
+            await settings.waitForRPCs();
+            await new Promise((resolve) => setImmediate(resolve));
+        }
     } finally {
         log.warn = warn;
-    }
-    const secretOutputs: string[] = [];
-    const outputs = (await resolveOutputs(returned ?? {}, "", secretOutputs)) as Record<string, unknown>;
-    // Registrations triggered from inside applies finish after the outputs resolve: wait them out.
-    let seen = -1;
-    while (seen !== resources.length) {
-        seen = resources.length;
-        await settings.waitForRPCs();
-        await new Promise((resolve) => setImmediate(resolve));
     }
     return { stack: options.stack, resources, invokes: cloud.invokes, outputs, secretOutputs, plainInputs, warnings, invented: cloud.invented };
 }

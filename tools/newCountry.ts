@@ -234,9 +234,14 @@ export function nextSteps(country: string, written: readonly Written[]): string 
         "Then:",
         `  1. npm run plan -- --stack staging-${country}                       # offline; a config error names the key`,
         `  2. npm run check:policy -- --stack staging-${country} --stack prod-${country}`,
-        `  3. (optional, by hand) pulumi stack init staging-${country} --secrets-provider "$(sed -n 's/^secretsprovider: *//p' Pulumi.staging-${country}.yaml)"`,
-        "     and the same for prod; commit the encryptedkey line it adds (the first deploy creates the stacks otherwise)",
-        "  4. open a pull request: CI checks and plans both stacks; merging deploys staging, verifies it,",
+        "  3. the account side (roles, EKS access entries, OIDC providers, private zone, ECR images and the curl",
+        "     mirror): README \"Adding a country\" step 3",
+        ...(["staging", "prod"] as const).map(
+            (env) => `  4. pulumi stack init ${env}-${country} --secrets-provider "$(sed -n 's/^secretsprovider: *//p' Pulumi.${env}-${country}.yaml)"`,
+        ),
+        "     then commit the encryptedkey line each adds to its stack file: Pulumi reads the stack's data key",
+        "     from it (without it, the first deploy creates the stack and stops with the line to commit)",
+        "  5. open a pull request: CI checks and plans both stacks; merging deploys staging, verifies it,",
         "     and deploys prod after the prod environment's approval (README \"Adding a country\")",
     );
     return lines.join("\n");

@@ -2,7 +2,7 @@
 # stack-exists.sh <stack>: whether the state backend already has <stack>, as `exists=true|false`
 # (stdout, and $GITHUB_OUTPUT when set). Pull-request previews and nightly drift run with the
 # read-only preview role, which cannot create a stack: a new country's stacks are created by its
-# first deploy (`pulumi stack select --create` with the stack file's secretsprovider) or by the one-off
+# first deploy (select-stack.sh, with the stack file's secretsprovider) or by the one-off
 # `pulumi stack init` of the README. Until then the job says so and skips the preview on purpose;
 # the pull request's offline plan shows what the stack will contain.
 # Any other failure of the CLI (no credentials, backend unreachable) fails the step.
