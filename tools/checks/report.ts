@@ -45,10 +45,14 @@ const HEADERS = ["CHECK", "TARGET", "RESULT", "DETAIL"] as const;
  */
 export function formatTable(report: Report): string {
     const shown = report.results.filter((r) => r.skippedFor === undefined);
-    const rows = shown.map((r) => [r.check, r.target, r.ok ? "ok" : r.cause ? "CAUSE" : "FAIL", r.detail]);
+    // When something failed, the rows that passed are one line by kind: the failures fit on a screen.
+    const passed = report.ok ? [] : shown.filter((r) => r.ok);
+    const rows = shown.filter((r) => !passed.includes(r)).map((r) => [r.check, r.target, r.ok ? "ok" : r.cause ? "CAUSE" : "FAIL", r.detail]);
     const widths = [0, 1, 2].map((i) => Math.max(HEADERS[i].length, ...rows.map((row) => row[i].length)));
     const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
     const out = [line(HEADERS), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)];
+
+    if (passed.length > 0) out.push("", `passed: ${passed.length} checks (${countByCheck(passed)})`);
 
     const skippedBy = new Map<string, CheckResult[]>();
     for (const r of report.results) if (r.skippedFor !== undefined) skippedBy.set(r.skippedFor, [...(skippedBy.get(r.skippedFor) ?? []), r]);
