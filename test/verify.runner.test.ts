@@ -190,6 +190,16 @@ describe("prerequisites", () => {
         expect(results.map((r) => r.skippedFor ?? r.target)).toEqual(["credentials", "endpoint credentials"]);
     });
 
+    test("one check is said in the singular: `1 check`, never `1 checks`", async () => {
+        const dead = prerequisite("127.0.0.1:9", { ok: false, detail: "ECONNREFUSED" });
+
+        const text = formatTable(buildReport("verify", "staging-co", await runChecks([{ ...scripted("a", { ok: true, detail: "x" }), needs: [dead] }], LIMITS), new Date()));
+
+        expect(text).toContain("skipped, because endpoint 127.0.0.1:9 failed: 1 check (test 1)");
+        expect(text).toMatch(/FAILED: 1 of 1 check skipped/);
+        expect(text).not.toMatch(/\b1 checks\b/);
+    });
+
     test("the table shows skipped checks as one line per cause, and the summary names the cause", async () => {
         const dead = prerequisite("127.0.0.1:9", { ok: false, detail: "ECONNREFUSED", remedy: "start it" });
         const checks = ["a", "b", "c"].map((t) => ({ ...scripted(t, { ok: true, detail: "x" }), check: t === "c" ? "table" : "bucket", needs: [dead] }));

@@ -52,12 +52,12 @@ export function formatTable(report: Report): string {
     const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
     const out = [line(HEADERS), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)];
 
-    if (passed.length > 0) out.push("", `passed: ${passed.length} checks (${countByCheck(passed)})`);
+    if (passed.length > 0) out.push("", `passed: ${checks(passed.length)} (${countByCheck(passed)})`);
 
     const skippedBy = new Map<string, CheckResult[]>();
     for (const r of report.results) if (r.skippedFor !== undefined) skippedBy.set(r.skippedFor, [...(skippedBy.get(r.skippedFor) ?? []), r]);
     if (skippedBy.size > 0) out.push("");
-    for (const [cause, rows] of skippedBy) out.push(`skipped, because ${cause} failed: ${rows.length} checks (${countByCheck(rows)})`);
+    for (const [cause, rows] of skippedBy) out.push(`skipped, because ${cause} failed: ${checks(rows.length)} (${countByCheck(rows)})`);
 
     // One line per remedy: a remedy shared by many rows (a stack never deployed) is said once.
     const byRemedy = new Map<string, CheckResult[]>();
@@ -78,11 +78,16 @@ export function formatTable(report: Report): string {
     const head = `${report.command} ${report.stack}:`;
     const took = `(${formatMs(report.durationMs)})`;
     let summary: string;
-    if (report.ok) summary = `${head} all ${total} checks ok ${took}`;
-    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${total} checks skipped ${because} ${took}`;
-    else summary = `${head} ${rowsFailed} of ${total} checks FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
+    if (report.ok) summary = total === 1 ? `${head} the 1 check is ok ${took}` : `${head} all ${total} checks ok ${took}`;
+    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${checks(total)} skipped ${because} ${took}`;
+    else summary = `${head} ${rowsFailed} of ${checks(total)} FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
     out.push("", summary);
     return `${out.join("\n")}\n`;
+}
+
+/** `1 check`, `2 checks`. */
+function checks(n: number): string {
+    return `${n} check${n === 1 ? "" : "s"}`;
 }
 
 /** `bucket 20, table 12, service 5`: how many of each kind of check. */
