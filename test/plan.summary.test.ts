@@ -1,7 +1,7 @@
 // `npm run plan -- --stack <s> --summary`: the plan on one screen (≤ 60 lines, even for 16
 // prototypes): counts per prototype × kind, the estimate and what needs attention.
 import { main } from "../tools/plan";
-import { brief, kindOf, renderBrief } from "../tools/plan/brief";
+import { brief, describeCrossing, isExpectedCrossing, kindOf, renderBrief } from "../tools/plan/brief";
 import { estimate } from "../tools/plan/estimate";
 import { toPlan } from "../tools/plan/json";
 import { summarize } from "../tools/plan/summary";
@@ -77,6 +77,20 @@ describe("staging-co through the command", () => {
         expect(summary.out).not.toContain("MOCK-SECRET");
     });
 
+    test("Tapir's expected wait for Conrado is named by short names, outside needs attention", () => {
+        const attention = summary.out.slice(summary.out.indexOf("Needs attention"));
+        expect(summary.out).toMatch(/Expected cross-prototype waits: \d+ \(Tapir feeds each prototype's tables\), e\.g\. global-tapir \(Deployment\) waits for staging-s0-(conrado|serving-layer-schemas) \(DynamoDB table\)/);
+        expect(attention).not.toMatch(/cross prototypes|tapir/);
+        expect(summary.out).not.toContain("urn:pulumi:");
+        const waits = summary.out.split("\n").find((l) => l.startsWith("Expected cross-prototype waits"))!;
+        expect(waits.length).toBeLessThanOrEqual(160);
+    });
+
+    test("resources on no account are named, not counted as `no account: default provider 1`", () => {
+        expect(summary.out).not.toContain("no account: default provider");
+        expect(summary.out).toMatch(/no cloud account \(default provider\): barragem-secret-master-password \(RandomPassword\)/);
+    });
+
     test("the full tree stays the default; --summary prints no tree", () => {
         expect(full.out).toContain("Summary of staging-co");
         expect(full.out.split("\n").length).toBeGreaterThan(200);
@@ -101,3 +115,21 @@ test("--summary with --diff is a usage error", async () => {
     expect(r.code).toBe(2);
     expect(r.err).toContain("--summary and --diff");
 });
+
+test("a crossing other than Tapir's is still flagged under needs attention, by short names", () => {
+    const urn = (type: string, name: string) => `urn:pulumi:staging-co::data-infra::data-infra:x:Comp$${type}::${name}`;
+    const unexpected = { from: urn("kubernetes:apps/v1:Deployment", "global-veiga"), to: urn("aws:dynamodb/table:Table", "staging-s0-conrado") };
+    const expected = { from: urn("kubernetes:apps/v1:Deployment", "global-tapir"), to: urn("aws:dynamodb/table:Table", "staging-s0-conrado") };
+    const p = toPlan({ stack: "x", resources: [], invokes: [], outputs: {}, secretOutputs: [], plainInputs: new Map(), warnings: [], invented: {} });
+    const est = { ...estimate(p), crossPrototype: [expected, unexpected] };
+
+    expect(isExpectedCrossing(expected)).toBe(true);
+    expect(isExpectedCrossing(unexpected)).toBe(false);
+    expect(brief(p, est).attention).toEqual(["1 unexpected dependency crosses prototypes and serialises them: global-veiga (Deployment) waits for staging-s0-conrado (DynamoDB table)"]);
+    expect(describeCrossing(expected)).toBe("global-tapir (Deployment) waits for staging-s0-conrado (DynamoDB table)");
+});
+
+test("--summary with --prototypes points to the full tree of the same prototypes", async () => {
+    const r = await plan("--stack", "staging-co", "--summary", "--prototypes", "global,s0,s1");
+    expect(r.out).toContain("The full tree: npm run plan -- --stack staging-co --prototypes global,s0,s1 (without --summary)");
+}, 120_000);

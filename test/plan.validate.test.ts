@@ -62,6 +62,40 @@ test("an invalid manifest is refused, naming the file and what is wrong, with ex
     expect(r.out).toMatch(/1 problem\(s\) in \d+ manifests/);
 }, 120_000);
 
+test("unknown fields are refused as kubectl ≥ 1.27 refuses them: spec.replicsa, a top-level metdata, a field inside a container", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-validate-"));
+    dirs.push(dir);
+    fs.cpSync(dirs[0], dir, { recursive: true });
+    const deployment = path.join(dir, "global", "deployment-alph.yaml");
+    const manifest = YAML.parse(fs.readFileSync(deployment, "utf8"));
+    manifest.spec.replicsa = 3;
+    manifest.spec.template.spec.containers[0].imagee = "x";
+    manifest.metdata = manifest.metadata;
+    delete manifest.metadata;
+    fs.writeFileSync(deployment, YAML.stringify(manifest));
+
+    const r = validate(dir);
+
+    expect(r.code).toBe(1);
+    expect(r.out).toContain('spec.replicsa: unknown field "replicsa"');
+    expect(r.out).toContain('spec.template.spec.containers[0].imagee: unknown field "imagee"');
+    expect(r.out).toContain('metdata: unknown field "metdata"');
+    expect(r.out).toContain("metadata.name is required");
+});
+
+test("every file is counted, also one that is not YAML", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-validate-"));
+    dirs.push(dir);
+    fs.writeFileSync(path.join(dir, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\ndata:\n  k: v\n");
+    fs.writeFileSync(path.join(dir, "b.yaml"), ": [\n");
+
+    const r = validate(dir);
+
+    expect(r.code).toBe(1);
+    expect(r.out).toContain("INVALID b.yaml: not YAML");
+    expect(r.out).toContain("1 problem(s) in 2 manifests (2 files)");
+});
+
 test("a kind the Kubernetes API does not define is refused, not waved through", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-validate-"));
     dirs.push(dir);

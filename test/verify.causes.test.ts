@@ -4,7 +4,8 @@
 import * as fs from "fs";
 import type { Report } from "../tools/checks/report";
 import { PROBE_LIMITS, DEFAULT_LIMITS } from "../tools/checks/runner";
-import { REMEDY } from "../tools/checks/causes";
+import * as path from "path";
+import { REMEDY, UNRESOLVED } from "../tools/checks/causes";
 import { preflight } from "../tools/preflight";
 import { verify } from "../tools/verify";
 import { STACK, StackFixture, stackFixture } from "./support/stackWorld";
@@ -53,6 +54,20 @@ async function runText(command: typeof verify, argv: string[]) {
 }
 
 const verifyArgs = () => ["--stack", STACK, "--outputs", fixture.outputsFile];
+
+/**
+ * The stack's outputs with every service host moved under the reserved `.invalid` TLD (RFC 6761),
+ * which never resolves: what a laptop outside the VPC sees of the private zone's names.
+ */
+function unresolvableOutputs(): string {
+    const hosts = fixture.outputs.serviceHosts!;
+    const moved = Object.fromEntries(
+        Object.entries(hosts).map(([prototype, services]) => [prototype, Object.fromEntries(Object.entries(services).map(([s, host]) => [s, `${host.split(".")[0]}.nu.invalid`]))]),
+    );
+    const file = path.join(fixture.dir, "outputs-invalid.json");
+    fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(fixture.outputsFile, "utf8")), serviceHosts: moved }, null, 2));
+    return file;
+}
 const preflightArgs = () => ["--stack", STACK];
 
 test("the probes' own bounds end a run against a dead endpoint within 15 s, whatever the check bounds", () => {
@@ -79,7 +94,7 @@ describe.each([
         expect(causeRows[0]).toMatch(new RegExp(`^endpoint\\s+${DEAD}\\s+CAUSE\\s+.*ECONNREFUSED`));
         expect(stdout).toMatch(new RegExp(`skipped, because endpoint ${DEAD} failed: \\d+ checks`));
         expect(stdout).not.toMatch(/trust the identity|secrets bucket/);
-        expect(stdout).toContain(REMEDY.noAnswer(NOWHERE, "AWS_ENDPOINT_URL_STS"));
+        expect(stdout).toContain(REMEDY.noAnswer(NOWHERE, "AWS_ENDPOINT_URL"));
     });
 
     test(`${name}'s JSON report marks every dependent check skipped for that one cause`, async () => {
@@ -116,4 +131,38 @@ describe.each([
         expect(stdout).not.toContain("trust the identity");
         expect(stdout).toContain("skipped, because credentials caller failed");
     });
+});
+
+describe("verify from outside the VPC (service names that do not resolve, no VERIFY_SERVICE_URL)", () => {
+    test("without credentials: one credentials cause and one cause for every unresolvable host, without retries, in 30 lines, exit 1", async () => {
+        noCredentials();
+        delete process.env.VERIFY_SERVICE_URL;
+        const outputs = unresolvableOutputs();
+        const serviceCount = Object.values(fixture.outputs.serviceHosts!).flatMap((s) => Object.values(s)).length;
+        const text = await runText(verify, ["--stack", STACK, "--outputs", outputs]);
+        const { code, report, stderr } = await run(verify, ["--stack", STACK, "--outputs", outputs]);
+
+        expect(text.code).toBe(1);
+        expect(code).toBe(1);
+        expect(text.lines.length).toBeLessThanOrEqual(30);
+        const causeRows = text.stdout.split("\n").filter((l) => /\sCAUSE\s/.test(l));
+        expect(causeRows).toHaveLength(2);
+        expect(causeRows[1]).toMatch(new RegExp(`^dns\\s+${UNRESOLVED}\\s+CAUSE\\s+${serviceCount} service hosts under nu\\.invalid do not resolve from here`));
+        expect(text.stdout).toContain(REMEDY.unresolved(["service"]));
+        expect(text.stdout).toContain(`skipped, because dns ${UNRESOLVED} failed: ${serviceCount} checks (service ${serviceCount})`);
+        // One progress line per cause, no retry lines: a name that does not resolve is not retried.
+        expect(stderr.split("\n").filter((l) => l.startsWith("CAUSE"))).toHaveLength(2);
+        expect(stderr).not.toContain("retrying");
+        const dns = report.results.find((r) => r.check === "dns")!;
+        expect(dns.attempts).toBe(1);
+        expect(dns.cause?.dependents).toBe(serviceCount);
+        expect(report.results.filter((r) => r.cause).map((r) => r.check)).toEqual(["credentials", "dns"]);
+    });
+});
+
+test("a dead AWS_ENDPOINT_URL's remedy names AWS_ENDPOINT_URL, the variable that set it", async () => {
+    deadEndpoint();
+    const { stdout } = await runText(preflight, preflightArgs());
+    expect(stdout).toContain(REMEDY.noAnswer(NOWHERE, "AWS_ENDPOINT_URL"));
+    expect(stdout).not.toContain("AWS_ENDPOINT_URL_STS");
 });

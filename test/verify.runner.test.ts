@@ -159,6 +159,27 @@ describe("prerequisites", () => {
         expect(independent.calls()).toBe(1);
     });
 
+    test("hosts of one kind refusing connections the same way are one cause, saying how many more; another kind stays its own", async () => {
+        const refused = (host: string, kind: string) => ({
+            ...prerequisite(host, { ok: false, detail: "ECONNREFUSED", foldKey: `${kind} ECONNREFUSED` }),
+            kind,
+        });
+        const services = ["a:443", "b:443", "c:443"].map((h) => refused(h, "service"));
+        const database = refused("db:5432", "database");
+        const checks = [...services, database].map((p) => ({ ...scripted(`check ${p.target}`, { ok: true, detail: "x" }), needs: [p] }));
+        const causes: string[] = [];
+
+        const results = await runChecks(checks, { ...LIMITS, concurrency: 1 }, (e) => e.type === "cause" && causes.push(e.result.target));
+
+        expect(causes).toEqual(["a:443", "db:5432"]);
+        const causeRows = results.filter((r) => r.cause);
+        expect(causeRows.map((r) => [r.target, r.cause!.dependents])).toEqual([
+            ["a:443", 3],
+            ["db:5432", 1],
+        ]);
+        expect(causeRows[0].detail).toBe("ECONNREFUSED; 2 more service hosts failed the same way (b:443, c:443)");
+    });
+
     test("a prerequisite whose own need failed is not probed; its dependents name the root cause", async () => {
         const credentials = prerequisite("credentials", { ok: false, detail: "no AWS credentials" });
         const api = prerequisite("s3", { ok: true, detail: "answers" }, [credentials]);
@@ -167,6 +188,16 @@ describe("prerequisites", () => {
 
         expect(api.probes()).toBe(0);
         expect(results.map((r) => r.skippedFor ?? r.target)).toEqual(["credentials", "endpoint credentials"]);
+    });
+
+    test("one check is said in the singular: `1 check`, never `1 checks`", async () => {
+        const dead = prerequisite("127.0.0.1:9", { ok: false, detail: "ECONNREFUSED" });
+
+        const text = formatTable(buildReport("verify", "staging-co", await runChecks([{ ...scripted("a", { ok: true, detail: "x" }), needs: [dead] }], LIMITS), new Date()));
+
+        expect(text).toContain("skipped, because endpoint 127.0.0.1:9 failed: 1 check (test 1)");
+        expect(text).toMatch(/FAILED: 1 of 1 check skipped/);
+        expect(text).not.toMatch(/\b1 checks\b/);
     });
 
     test("the table shows skipped checks as one line per cause, and the summary names the cause", async () => {

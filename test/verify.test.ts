@@ -319,6 +319,37 @@ describe("verify against local servers", () => {
     });
 });
 
+describe("verify from outside the VPC, with credentials (no VERIFY_SERVICE_URL)", () => {
+    test("every service name that does not resolve is one cause with the VPC remedy, not retried, in 30 lines, exit 1", async () => {
+        // The private zone's names, as a laptop outside the VPC sees them: under `.invalid` (RFC 6761), never resolved.
+        const hosts = fixture.outputs.serviceHosts!;
+        const moved = Object.fromEntries(Object.entries(hosts).map(([p, s]) => [p, Object.fromEntries(Object.entries(s).map(([n, h]) => [n, `${h.split(".")[0]}.nu.invalid`]))]));
+        const outputs = path.join(fixture.dir, "outputs-outside-vpc.json");
+        fs.writeFileSync(outputs, JSON.stringify({ ...JSON.parse(fs.readFileSync(fixture.outputsFile, "utf8")), serviceHosts: moved }));
+        const count = Object.values(hosts).flatMap((s) => Object.values(s)).length;
+        const template = process.env.VERIFY_SERVICE_URL;
+        delete process.env.VERIFY_SERVICE_URL;
+        try {
+            const captured = captureIo();
+            // Default bounds: what a person gets.
+            const code = await verify(["--stack", STACK, "--outputs", outputs], captured.io);
+            // The report on stdout; stderr has one progress line per finished check and one per cause.
+            const lines = captured.stdout().split("\n").filter((l) => l.trim() !== "");
+
+            expect(code).toBe(1);
+            expect(lines.length).toBeLessThanOrEqual(30);
+            const causeRows = captured.stdout().split("\n").filter((l) => /\sCAUSE\s/.test(l));
+            expect(causeRows).toHaveLength(1);
+            expect(causeRows[0]).toMatch(new RegExp(`^dns\\s+host names\\s+CAUSE\\s+${count} service hosts under nu\\.invalid do not resolve from here`));
+            expect(captured.stdout()).toContain(`run from a host in the VPC (docs/verify.md "Where it runs"), or --skip service`);
+            expect(captured.stderr().split("\n").filter((l) => l.startsWith("CAUSE"))).toHaveLength(1);
+            expect(captured.stderr()).not.toContain("retrying");
+        } finally {
+            process.env.VERIFY_SERVICE_URL = template;
+        }
+    });
+});
+
 describe("verify's outputs", () => {
     test("outputs of another stack are refused with exit 2", async () => {
         const other = path.join(fixture.dir, "prod-outputs.json");

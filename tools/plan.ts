@@ -181,7 +181,8 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
         } else if (args.summary) {
             // The tree is not printed, but a secret that would reach it is still a leak to report.
             guard(renderTree(current), "the plan");
-            io.out(guard(renderBrief(current, summarize(current), est, brief(current, est, run.warnings)), "the summary"));
+            const full = `npm run plan -- --stack ${args.stack}${args.prototypes ? ` --prototypes ${args.prototypes.join(",")}` : ""}`;
+            io.out(guard(renderBrief(current, summarize(current), est, brief(current, est, run.warnings), full), "the summary"));
         } else {
             io.out(guard(renderTree(current), "the plan"));
             io.out(guard(renderSummary(current, summarize(current), est), "the summary"));

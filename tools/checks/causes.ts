@@ -8,7 +8,7 @@ import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import * as net from "net";
 import type { AccountRole } from "../../stacks/catalogue";
 import { AwsAccess, DeployRoleError, httpStatus } from "./awsAccess";
-import { awsEndpoint, AwsService, Environment } from "./endpoints";
+import { awsEndpoint, awsEndpointVariable, AwsService, Environment } from "./endpoints";
 import { Check, describeError, isTransientError, Prerequisite, Verdict } from "./runner";
 
 /** No credentials could be loaded at all (the SDK's provider chain came up empty). */
@@ -28,6 +28,22 @@ export function isNoAnswer(err: unknown): boolean {
     return err instanceof Error && /\b(ECONNREFUSED|ECONNRESET|ENOTFOUND|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EAI_AGAIN)\b/.test(err.message);
 }
 
+/**
+ * The name did not resolve. Not worth a retry: NXDOMAIN (ENOTFOUND) is an answer, and a resolver
+ * that cannot be reached (EAI_AGAIN) does not come back within the seconds a probe may wait.
+ */
+export function isDnsFailure(err: unknown): boolean {
+    // Duck-typed, not `instanceof Error`: socket errors may come from another realm (jest's sandbox).
+    for (let e: unknown = err, depth = 0; depth < 4 && typeof e === "object" && e !== null; depth += 1, e = (e as { cause?: unknown }).cause) {
+        const { code, message } = e as { code?: unknown; message?: unknown };
+        if (code === "ENOTFOUND" || code === "EAI_AGAIN" || (typeof message === "string" && /\b(ENOTFOUND|EAI_AGAIN)\b/.test(message))) return true;
+    }
+    return false;
+}
+
+/** What a directly connected host is, for the cause and for `--skip`: the check that needs it. */
+export type HostKind = "service" | "database";
+
 export const REMEDY = {
     missingCredentials:
         "no AWS credentials were found for the identity running the checks: set AWS_PROFILE (after `aws sso login`) or " +
@@ -35,6 +51,8 @@ export const REMEDY = {
     refusedCredentials: "AWS refused the caller's credentials (expired or wrong): renew them (`aws sso login`, a new session token) and run again",
     noAnswer: (what: string, variable: string) =>
         `nothing answered at ${what}: check the network (proxy, VPN, firewall) or, when ${variable} points at a stand-in, that it runs`,
+    unresolved: (kinds: readonly HostKind[]) =>
+        `run from a host in the VPC (docs/verify.md "Where it runs"), or --skip ${[...new Set(kinds)].join(",")}`,
 } as const;
 
 /** Where the SDK sends an API's requests, for people: the override, else AWS's regional endpoint. */
@@ -85,8 +103,8 @@ export class Causes {
                         return {
                             ok: false,
                             detail: `STS did not answer: ${describeError(err)}`,
-                            transient: true,
-                            remedy: REMEDY.noAnswer(sts, "AWS_ENDPOINT_URL_STS"),
+                            transient: !isDnsFailure(err),
+                            remedy: REMEDY.noAnswer(sts, awsEndpointVariable("STS", this.env)),
                             causeIs: { check: "endpoint", target: endpointKey(sts) },
                         };
                     }
@@ -133,7 +151,7 @@ export class Causes {
     /** One AWS API endpoint answers at all (keyed by where requests go, so one dead override is one cause). */
     api(service: ProbedApi, account: AccountRole, region: string): Prerequisite {
         const where = endpointLabel(service, region, this.env);
-        const variable = `AWS_ENDPOINT_URL_${service}`;
+        const variable = awsEndpointVariable(service, this.env);
         return this.once({
             id: `endpoint ${service} ${where}`,
             check: "endpoint",
@@ -145,7 +163,7 @@ export class Causes {
                     return { ok: true, detail: "answers" };
                 } catch (err) {
                     if (!isNoAnswer(err)) return { ok: true, detail: `answers (${describeError(err)})` };
-                    return { ok: false, detail: `${service} did not answer: ${describeError(err)}`, transient: true, remedy: REMEDY.noAnswer(where, variable) };
+                    return { ok: false, detail: `${service} did not answer: ${describeError(err)}`, transient: !isDnsFailure(err), remedy: REMEDY.noAnswer(where, variable) };
                 }
             },
         });
@@ -160,19 +178,39 @@ export class Causes {
         return [this.account(account), this.api(service, account, region)];
     }
 
-    /** A host:port a check connects to directly (a service, a database) accepts connections. */
-    host(host: string, port: number, variable: string): Prerequisite {
+    /**
+     * A host:port a check connects to directly (a service, a database) accepts connections.
+     * Hosts that fail the same way are one cause: every name that does not resolve (run from
+     * outside the VPC, where the private zone is not served) folds into one `dns` cause, and
+     * hosts of one kind refusing or ignoring connections fold into the first of them.
+     */
+    host(host: string, port: number, variable: string, kind: HostKind): Prerequisite {
         const where = `${host}:${port}`;
         return this.once({
             id: `host ${where}`,
             check: "endpoint",
             target: where,
+            kind,
             probe: async (signal): Promise<Verdict> => {
                 try {
                     await connect(host, port, signal);
                     return { ok: true, detail: "accepts connections" };
                 } catch (err) {
-                    return { ok: false, detail: `no connection: ${describeError(err)}`, transient: isNoAnswer(err), remedy: REMEDY.noAnswer(where, variable) };
+                    if (isDnsFailure(err)) {
+                        return {
+                            ok: false,
+                            detail: `${host} does not resolve from here: ${describeError(err)}`,
+                            remedy: REMEDY.unresolved([kind]),
+                            causeIs: { check: "dns", target: UNRESOLVED, summary: unresolvedSummary },
+                        };
+                    }
+                    return {
+                        ok: false,
+                        detail: `no connection: ${describeError(err)}`,
+                        transient: isNoAnswer(err),
+                        remedy: REMEDY.noAnswer(where, variable),
+                        foldKey: `${kind} ${errorCode(err)}`,
+                    };
                 }
             },
         });
@@ -189,6 +227,37 @@ export class Causes {
         this.made.set(p.id, p);
         return p;
     }
+}
+
+/** The target of the one cause every unresolvable host folds into. */
+export const UNRESOLVED = "host names";
+
+/** `12 hosts do not resolve from here: service 11 under nu.com.co, database 1 under …`, and the remedy for all of them. */
+function unresolvedSummary(members: readonly { target: string; kind?: string }[], first: string): { detail: string; remedy: string } {
+    const groups = new Map<string, number>();
+    for (const m of members) {
+        const host = m.target.replace(/:\d+$/, "");
+        const domain = host.includes(".") ? host.slice(host.indexOf(".") + 1) : host;
+        const key = `${m.kind ?? "endpoint"} ${domain}`;
+        groups.set(key, (groups.get(key) ?? 0) + 1);
+    }
+    const parts = [...groups].map(([key, n]) => {
+        const [kind, domain] = key.split(" ");
+        return `${n} ${kind} host${n === 1 ? "" : "s"} under ${domain}`;
+    });
+    const kinds = members.map((m) => m.kind).filter((k): k is HostKind => k === "service" || k === "database");
+    return {
+        detail: `${parts.join(", ")} ${members.length === 1 ? "does" : "do"} not resolve from here (first: ${first})`,
+        remedy: REMEDY.unresolved(kinds.length > 0 ? kinds : ["service"]),
+    };
+}
+
+/** The socket error's code (`ECONNREFUSED`), for telling failures of the same kind apart. */
+function errorCode(err: unknown): string {
+    const code = (err as { code?: unknown })?.code;
+    if (typeof code === "string" && code) return code;
+    const match = err instanceof Error ? /\b(E[A-Z_]{3,})\b/.exec(err.message) : null;
+    return match ? match[1] : err instanceof Error ? err.name : "error";
 }
 
 /** Opens and closes one TCP connection; rejects on refusal, on a DNS failure or when `signal` aborts. */

@@ -15,6 +15,11 @@ export function awsEndpoint(service: AwsService, env: Environment): string | und
     return value ? value : undefined;
 }
 
+/** The variable that set the API's endpoint (`AWS_ENDPOINT_URL_<SERVICE>` or `AWS_ENDPOINT_URL`), or the specific one when none did. */
+export function awsEndpointVariable(service: AwsService, env: Environment): string {
+    return !env[`AWS_ENDPOINT_URL_${service}`] && env.AWS_ENDPOINT_URL ? "AWS_ENDPOINT_URL" : `AWS_ENDPOINT_URL_${service}`;
+}
+
 /**
  * Client settings for one AWS API. The SDK reads the same variables by itself; they are passed
  * explicitly so that S3 can switch to path-style addressing, which local S3 servers need

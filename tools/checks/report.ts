@@ -45,15 +45,19 @@ const HEADERS = ["CHECK", "TARGET", "RESULT", "DETAIL"] as const;
  */
 export function formatTable(report: Report): string {
     const shown = report.results.filter((r) => r.skippedFor === undefined);
-    const rows = shown.map((r) => [r.check, r.target, r.ok ? "ok" : r.cause ? "CAUSE" : "FAIL", r.detail]);
+    // When something failed, the rows that passed are one line by kind: the failures fit on a screen.
+    const passed = report.ok ? [] : shown.filter((r) => r.ok);
+    const rows = shown.filter((r) => !passed.includes(r)).map((r) => [r.check, r.target, r.ok ? "ok" : r.cause ? "CAUSE" : "FAIL", r.detail]);
     const widths = [0, 1, 2].map((i) => Math.max(HEADERS[i].length, ...rows.map((row) => row[i].length)));
     const line = (cells: readonly string[]) => cells.map((c, i) => (i < 3 ? c.padEnd(widths[i]) : c)).join("  ").trimEnd();
     const out = [line(HEADERS), line(widths.map((w) => "-".repeat(w)).concat("------")), ...rows.map(line)];
 
+    if (passed.length > 0) out.push("", `passed: ${checks(passed.length)} (${countByCheck(passed)})`);
+
     const skippedBy = new Map<string, CheckResult[]>();
     for (const r of report.results) if (r.skippedFor !== undefined) skippedBy.set(r.skippedFor, [...(skippedBy.get(r.skippedFor) ?? []), r]);
     if (skippedBy.size > 0) out.push("");
-    for (const [cause, rows] of skippedBy) out.push(`skipped, because ${cause} failed: ${rows.length} checks (${countByCheck(rows)})`);
+    for (const [cause, rows] of skippedBy) out.push(`skipped, because ${cause} failed: ${checks(rows.length)} (${countByCheck(rows)})`);
 
     // One line per remedy: a remedy shared by many rows (a stack never deployed) is said once.
     const byRemedy = new Map<string, CheckResult[]>();
@@ -74,11 +78,16 @@ export function formatTable(report: Report): string {
     const head = `${report.command} ${report.stack}:`;
     const took = `(${formatMs(report.durationMs)})`;
     let summary: string;
-    if (report.ok) summary = `${head} all ${total} checks ok ${took}`;
-    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${total} checks skipped ${because} ${took}`;
-    else summary = `${head} ${rowsFailed} of ${total} checks FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
+    if (report.ok) summary = total === 1 ? `${head} the 1 check is ok ${took}` : `${head} all ${total} checks ok ${took}`;
+    else if (rowsFailed === 0) summary = `${head} FAILED: ${report.skipped} of ${checks(total)} skipped ${because} ${took}`;
+    else summary = `${head} ${rowsFailed} of ${checks(total)} FAILED${report.skipped > 0 ? `, ${report.skipped} skipped ${because}` : ""} ${took}`;
     out.push("", summary);
     return `${out.join("\n")}\n`;
+}
+
+/** `1 check`, `2 checks`. */
+function checks(n: number): string {
+    return `${n} check${n === 1 ? "" : "s"}`;
 }
 
 /** `bucket 20, table 12, service 5`: how many of each kind of check. */

@@ -21,7 +21,17 @@ export interface Verdict {
      * A prerequisite's failure that is really another thing's (`endpoint 127.0.0.1:9` when STS
      * there does not answer): reported under that name, so one dead endpoint is one cause.
      */
-    readonly causeIs?: { readonly check: string; readonly target: string };
+    readonly causeIs?: {
+        readonly check: string;
+        readonly target: string;
+        /** The cause's detail and remedy once every prerequisite that failed as it is known (`12 hosts do not resolve`). */
+        readonly summary?: (members: readonly { readonly target: string; readonly kind?: string }[], first: string) => { detail: string; remedy: string };
+    };
+    /**
+     * Prerequisites failing with the same key (`service ECONNREFUSED`) are one cause: the first
+     * one's row, saying how many more failed the same way.
+     */
+    readonly foldKey?: string;
 }
 
 export interface Check {
@@ -47,6 +57,8 @@ export interface Prerequisite {
     /** Shown as the CHECK of the row when it fails (`credentials`, `role`, `endpoint`, `deploy-role`). */
     readonly check: string;
     readonly target: string;
+    /** What kind of thing it is (`service`, `database`), for a cause that folds many of them. */
+    readonly kind?: string;
     readonly needs?: readonly Prerequisite[];
     probe(signal: AbortSignal): Promise<Verdict>;
 }
@@ -155,8 +167,9 @@ export async function runChecks(
     const dependents = (cause: CheckResult) => results.filter((r) => r.skippedFor === key(cause)).length;
     const rows = new Set(results.map(key));
     const causes = prerequisites.failures().filter((cause) => !rows.has(key(cause)));
+    const final = (r: CheckResult) => prerequisites.folded(r);
     const withCount = (r: CheckResult, ownRow: boolean): CheckResult => ({ ...r, cause: { dependents: dependents(r), ownRow } });
-    return [...causes.map((r) => withCount(r, false)), ...results.map((r) => (prerequisites.isFailure(r) ? withCount(r, true) : r))];
+    return [...causes.map((r) => withCount(final(r), false)), ...results.map((r) => (prerequisites.isFailure(r) ? withCount(final(r), true) : r))];
 }
 
 function skipped(check: Pick<Check, "check" | "target">, cause: CheckResult): CheckResult {
@@ -176,6 +189,8 @@ class Prerequisites {
     /** Per id: the probe's own result (absent when a need failed first) and the root cause, if any. */
     private readonly outcomes = new Map<string, Promise<{ own?: CheckResult; cause?: CheckResult }>>();
     private readonly failed: CheckResult[] = [];
+    /** Per failed cause: what failed as it, and how to say so once all are known. */
+    private readonly folds = new Map<CheckResult, { members: { target: string; kind?: string }[]; kind?: string; foldKey?: string; summary?: NonNullable<Verdict["causeIs"]>["summary"] }>();
 
     constructor(
         private readonly limits: RunLimits,
@@ -209,6 +224,18 @@ class Prerequisites {
         return this.failed.some((f) => f.check === r.check && f.target === r.target);
     }
 
+    /** A failed cause as reported at the end: with the count of what failed the same way. */
+    folded(r: CheckResult): CheckResult {
+        const cause = this.failed.find((f) => f.check === r.check && f.target === r.target);
+        const fold = cause && this.folds.get(cause);
+        if (!cause || !fold) return r;
+        if (fold.summary) return { ...r, ...fold.summary(fold.members, cause.detail) };
+        if (fold.members.length <= 1) return r;
+        const more = fold.members.slice(1);
+        const what = fold.kind ? `${fold.kind} host${more.length === 1 ? "" : "s"}` : `prerequisite${more.length === 1 ? "" : "s"}`;
+        return { ...r, detail: `${r.detail}; ${more.length} more ${what} failed the same way (${more.map((m) => m.target).join(", ")})` };
+    }
+
     private settle(p: Prerequisite): Promise<{ own?: CheckResult; cause?: CheckResult }> {
         let outcome = this.outcomes.get(p.id);
         if (!outcome) {
@@ -230,18 +257,30 @@ class Prerequisites {
             totalTimeoutMs: PROBE_LIMITS.budgetMs,
         };
         let causeIs: Verdict["causeIs"];
+        let foldKey: string | undefined;
         const run = async (signal: AbortSignal) => {
             const verdict = await p.probe(signal);
             causeIs = verdict.causeIs;
+            foldKey = verdict.foldKey;
             return verdict;
         };
-        const result = await runOne({ check: p.check, target: p.target, run }, probeLimits, this.deadline, this.cap, this.onProgress);
+        // No retry lines for a probe: its cause is one line, however many attempts it took.
+        const result = await runOne({ check: p.check, target: p.target, run }, probeLimits, this.deadline, this.cap, () => undefined);
         if (result.ok) return { own: result };
-        const own = causeIs ? { ...result, ...causeIs } : result;
-        // Two prerequisites failing as the same thing (one dead endpoint) are one cause.
-        const same = this.failed.find((f) => f.check === own.check && f.target === own.target);
-        if (same) return { own, cause: same };
+        const own = causeIs ? { ...result, check: causeIs.check, target: causeIs.target } : result;
+        const member = { target: p.target, kind: p.kind };
+        // Two prerequisites failing as the same thing (one dead endpoint, names that do not resolve) are one cause.
+        const same =
+            this.failed.find((f) => f.check === own.check && f.target === own.target) ??
+            (foldKey === undefined ? undefined : this.failed.find((f) => this.folds.get(f)?.foldKey === foldKey));
+        if (same) {
+            const fold = this.folds.get(same);
+            const folds = fold && (fold.summary !== undefined || (foldKey !== undefined && fold.foldKey === foldKey));
+            if (fold && folds && !fold.members.some((m) => m.target === member.target)) fold.members.push(member);
+            return { own, cause: same };
+        }
         this.failed.push(own);
+        this.folds.set(own, { members: [member], kind: p.kind, foldKey, summary: causeIs?.summary });
         this.onProgress({ type: "cause", result: own });
         return { own, cause: own };
     }
@@ -359,7 +398,7 @@ export function describeError(err: unknown): string {
     return text;
 }
 
-const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
+const TRANSIENT_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EPIPE", "UND_ERR_SOCKET", "UND_ERR_CONNECT_TIMEOUT"]);
 const TRANSIENT_NAMES = new Set(["ThrottlingException", "Throttling", "RequestLimitExceeded", "SlowDown", "ServiceUnavailable", "InternalError", "TimeoutError"]);
 
 /** Network-level failures and throttling: the kind that a later attempt may not meet. */

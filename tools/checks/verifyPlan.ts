@@ -121,7 +121,7 @@ function databaseChecks({ outputs, stack, access, env, limits, causes }: VerifyC
     const hostNeeds = (endpoint: string) => {
         try {
             const { host, port } = databaseAddress(endpoint, AURORA_PORT, env);
-            return [causes.host(host, port, "VERIFY_DB_HOST")];
+            return [causes.host(host, port, "VERIFY_DB_HOST", "database")];
         } catch {
             return []; // a bad VERIFY_DB_PORT is the row's own failure
         }
@@ -169,7 +169,7 @@ function serviceChecks({ outputs, env, causes }: VerifyContext): Check[] {
             return {
                 check: "service",
                 target: `${host}${HEALTH_PATH}`,
-                needs: [causes.host(at.host, at.port, "VERIFY_SERVICE_URL")],
+                needs: [causes.host(at.host, at.port, "VERIFY_SERVICE_URL", "service")],
                 run: (signal: AbortSignal) => checkServiceVersion(url, signal),
             };
         }),

@@ -5,6 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import * as YAML from "yaml";
+import { strictFieldChecker } from "./strictFields";
 
 export interface ManifestProblem {
     readonly file: string;
@@ -14,7 +15,10 @@ export interface ManifestProblem {
 }
 
 export interface ValidationResult {
+    /** Documents looked at, those that are not YAML included. */
     readonly checked: number;
+    /** Files read, every one counted (also those that failed to parse). */
+    readonly files: number;
     readonly problems: readonly ManifestProblem[];
 }
 
@@ -68,11 +72,14 @@ function describe(error: unknown): string {
 export async function validateManifests(files: readonly string[], relativeTo = process.cwd()): Promise<ValidationResult> {
     const problems: ManifestProblem[] = [];
     let checked = 0;
-    for (const full of files) {
-        const file = path.relative(relativeTo, full) || full;
-        const docs = YAML.parseAllDocuments(fs.readFileSync(full, "utf8"));
+    const parsed = files.map((full) => ({ full, file: path.relative(relativeTo, full) || full, docs: YAML.parseAllDocuments(fs.readFileSync(full, "utf8")) }));
+    const objects = parsed.flatMap(({ docs }) => docs.filter((d) => d.errors.length === 0).map((d) => d.toJS() as Record<string, unknown> | null));
+    const kinds = objects.filter((o): o is Record<string, unknown> => o !== null && typeof o.apiVersion === "string" && typeof o.kind === "string");
+    const unknownFields = strictFieldChecker(kinds.map((o) => ({ apiVersion: o.apiVersion as string, kind: o.kind as string })));
+    for (const { file, docs } of parsed) {
         for (const [index, doc] of docs.entries()) {
             if (doc.errors.length > 0) {
+                checked++;
                 problems.push({ file, document: index, message: `not YAML: ${doc.errors[0].message}` });
                 continue;
             }
@@ -89,22 +96,27 @@ export async function validateManifests(files: readonly string[], relativeTo = p
                 problems.push({ file, document: index, message: `no Kubernetes API schema for ${apiVersion} ${kind} (not a built-in kind of the API kubernetes-models covers)` });
                 continue;
             }
+            const found: string[] = [];
             try {
                 new Model(obj).validate();
             } catch (error) {
-                problems.push({ file, document: index, message: `${kind} ${describe(error)}` });
+                found.push(describe(error));
             }
+            const name = (obj.metadata as { name?: unknown } | undefined)?.name;
+            if (typeof name !== "string" || name === "") found.push("metadata.name is required (kubectl apply needs a name)");
+            found.push(...unknownFields({ apiVersion, kind }, obj));
+            if (found.length > 0) problems.push({ file, document: index, message: `${kind} ${found.join("; ")}` });
         }
     }
-    return { checked, problems };
+    return { checked, files: files.length, problems };
 }
 
 export function renderValidation(result: ValidationResult, dir: string): string {
     const lines = result.problems.map((p) => `INVALID ${p.file}${p.document > 0 ? ` (document ${p.document + 1})` : ""}: ${p.message}`);
     lines.push(
         result.problems.length === 0
-            ? `${result.checked} manifests in ${dir} are valid against the Kubernetes API schemas (kubernetes-models).`
-            : `${result.problems.length} problem(s) in ${result.checked} manifests in ${dir}.`,
+            ? `${result.checked} manifests in ${dir} are valid against the Kubernetes API schemas (kubernetes-models, unknown fields refused).`
+            : `${result.problems.length} problem(s) in ${result.checked} manifests (${result.files} files) in ${dir}.`,
     );
     return `${lines.join("\n")}\n`;
 }
