@@ -14,6 +14,8 @@ import type { RawConfig } from "../stacks/config";
 const settings = require("@pulumi/pulumi/runtime/settings");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
 
 export const PROJECT = "data-infra";
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -328,12 +330,26 @@ export interface RunOptions {
  * DATA_INFRA_STACK_TRACES=1 (for debugging a failure inside the program).
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    if (process.env.DATA_INFRA_STACK_TRACES === "1") return runProgramOnce(options);
     const limit = Error.stackTraceLimit;
-    if (process.env.DATA_INFRA_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+    const { debuggablePromise } = debuggable;
+    const { stackTrace } = pulumi.Resource as unknown as { stackTrace: unknown };
+    Error.stackTraceLimit = 0;
+    // Two pieces of the SDK's debugging aid, per promise and per resource, that a mock run never
+    // reads (profiled, docs/plan.md "Speed"): debuggablePromise gives every one of the SDK's
+    // promises three properties, a stack trace and two more promises (`.then`, `.catch`) for the
+    // report of promises still pending at exit; Resource.stackTrace walks the whole stack
+    // (limit lifted to infinity) for the source position the engine shows. Both are the
+    // SDK's internal functions, looked up on their module at each call, so they can be swapped for
+    // the run. A run that never finishes is reported by the plan itself (tools/plan.ts).
+    debuggable.debuggablePromise = (p) => p;
+    (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
     try {
         return await runProgramOnce(options);
     } finally {
         Error.stackTraceLimit = limit;
+        debuggable.debuggablePromise = debuggablePromise;
+        (pulumi.Resource as unknown as { stackTrace: unknown }).stackTrace = stackTrace;
     }
 }
 
