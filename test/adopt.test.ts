@@ -14,7 +14,8 @@ import type { AdoptReport, ReportRow } from "../tools/adopt/report";
 import { adoptTargets, AdoptTarget } from "../tools/adopt/targets";
 import { ACCESS_DENIED_CAUSE } from "../tools/adopt/findings";
 import { loadCountryStack } from "../tools/checks/cli";
-import { PROJECT, ProgramRun, runProgram } from "../tools/mockRuntime";
+import { PROJECT, ProgramRun } from "../tools/mockRuntime";
+import { sharedRun, stackRun } from "./helpers/stacks";
 import { AdoptMocks } from "./support/adoptWorld";
 import { LocalServer, startDynamoServer, startS3Server } from "./support/awsServers";
 import { adminDynamo, adminS3, RUNBOOK_BLOCK_AS_S3, STACK } from "./support/stackWorld";
@@ -314,7 +315,7 @@ const FAST = ["--timeout", "5", "--attempts", "2", "--backoff", "0.05"];
 
 async function runAdopt(...extra: string[]) {
     const captured = captureIo();
-    const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, ...extra], captured.io);
+    const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, ...extra], captured.io, sharedRun);
     return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
 
@@ -325,7 +326,7 @@ beforeAll(async () => {
     mocks.install();
     s3 = adminS3(s3Server.endpoint);
     dynamodb = adminDynamo(dynamoServer.endpoint);
-    run = await runProgram({ stack: STACK });
+    run = await stackRun(STACK);
     targets = adoptTargets(run, stack);
     await buildHalfBuiltWorld();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-adopt-"));
@@ -628,7 +629,7 @@ process.stdout.write("Importing (staging-co): id " + JSON.parse(fs.readFileSync(
 
     test("imports the hand-set password under the program's name and parent, through a private file that is removed, never showing it", async () => {
         const captured = captureIo({ ...process.env, PULUMI_BIN: bin });
-        const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, "--import-password"], captured.io);
+        const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, "--import-password"], captured.io, sharedRun);
         expect(captured.stderr()).toContain("password imported (protected)");
         expect(code).toBe(0);
         const call = JSON.parse(fs.readFileSync(record, "utf8")) as { args: string[]; file: ImportFile; mode: number; path: string };
@@ -646,7 +647,7 @@ process.stdout.write("Importing (staging-co): id " + JSON.parse(fs.readFileSync(
 
     test("is refused together with --out: the password never goes into a file adopt writes", async () => {
         const captured = captureIo();
-        expect(await adopt(["--stack", STACK, "--import-password", "--out", "x.json"], captured.io)).toBe(2);
+        expect(await adopt(["--stack", STACK, "--import-password", "--out", "x.json"], captured.io, sharedRun)).toBe(2);
         expect(captured.stderr()).toMatch(/^--import-password imports the password only/);
     });
 });
@@ -686,7 +687,7 @@ describe("npm run adopt when it cannot read", () => {
     test("a role it cannot assume is one clear message and exit 2, before any resource is looked at", async () => {
         mocks.resetHistory();
         const captured = captureIo();
-        const code = await adopt(["--stack", STACK, ...FAST], captured.io);
+        const code = await adopt(["--stack", STACK, ...FAST], captured.io, sharedRun);
         expect(code).toBe(2);
         // By default adopt reads with the read-only role verify uses in the pipeline, never the deploy role.
         expect(captured.stderr()).toMatch(/cannot read the country account: cannot assume arn:aws:iam::400000000101:role\/data-infra-read-only/);
@@ -696,10 +697,10 @@ describe("npm run adopt when it cannot read", () => {
 
     test("READ_ONLY_ROLE_NAME names the read-only role, and --country-role overrides it", async () => {
         const named = captureIo({ ...process.env, READ_ONLY_ROLE_NAME: "data-infra-audit" });
-        expect(await adopt(["--stack", STACK, ...FAST], named.io)).toBe(2);
+        expect(await adopt(["--stack", STACK, ...FAST], named.io, sharedRun)).toBe(2);
         expect(named.stderr()).toMatch(/cannot assume arn:aws:iam::400000000101:role\/data-infra-audit/);
         const given = captureIo();
-        expect(await adopt(["--stack", STACK, ...FAST, "--country-role", "arn:aws:iam::400000000101:role/inspector"], given.io)).toBe(2);
+        expect(await adopt(["--stack", STACK, ...FAST, "--country-role", "arn:aws:iam::400000000101:role/inspector"], given.io, sharedRun)).toBe(2);
         expect(given.stderr()).toMatch(/cannot assume arn:aws:iam::400000000101:role\/inspector/);
     });
 
@@ -726,7 +727,7 @@ describe("npm run adopt when it cannot read", () => {
         mocks.restore();
         try {
             const captured = captureIo({ ...process.env, AWS_ENDPOINT_URL_S3: "http://127.0.0.1:9", AWS_ENDPOINT_URL_DYNAMODB: "http://127.0.0.1:9" });
-            const code = await adopt(["--stack", STACK, "--credentials", "ambient", "--timeout", "2", "--attempts", "1"], captured.io);
+            const code = await adopt(["--stack", STACK, "--credentials", "ambient", "--timeout", "2", "--attempts", "1"], captured.io, sharedRun);
             expect(code).toBe(2);
             expect(captured.stderr().match(/nothing could be read: .*ECONNREFUSED 127\.0\.0\.1:9/g)).toHaveLength(1);
             expect(captured.stdout()).toBe("");

@@ -5,6 +5,7 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { loadStackConfig, ProgramRun, runProgram } from "../tools/mockRuntime";
+import { sharedRun, stackRun } from "./helpers/stacks";
 import { main } from "../tools/plan";
 import { diffPlans, renderDiff } from "../tools/plan/diff";
 import { estimate } from "../tools/plan/estimate";
@@ -35,8 +36,8 @@ function everyOutput(run: ProgramRun, other: ProgramRun): Record<string, string>
 
 const runs: Record<string, ProgramRun> = {};
 beforeAll(async () => {
-    runs["staging-co"] = await runProgram({ stack: "staging-co" });
-    runs["prod-co"] = await runProgram({ stack: "prod-co" });
+    runs["staging-co"] = await stackRun("staging-co");
+    runs["prod-co"] = await stackRun("prod-co");
     runs.sixteen = await runProgram({
         stack: "staging-co",
         config: { ...loadStackConfig("staging-co"), "data-infra:prototypes": JSON.stringify(["global", ...Array.from({ length: 15 }, (_, i) => `s${i}`)]) },
@@ -82,8 +83,8 @@ test("the command's printed output and every file it writes contain no secret va
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-secrets-"));
     const printed: string[] = [];
     const io = { out: (t: string) => printed.push(t), err: (t: string) => printed.push(t) };
-    expect(await main(["--stack", "staging-co", "--json", path.join(dir, "plan.json"), "--out", path.join(dir, "out")], io)).toBe(0);
-    expect(await main(["--stack", "staging-co", "--diff", "--against", "prod-co"], io)).toBe(0);
+    expect(await main(["--stack", "staging-co", "--json", path.join(dir, "plan.json"), "--out", path.join(dir, "out")], io, undefined, sharedRun)).toBe(0);
+    expect(await main(["--stack", "staging-co", "--diff", "--against", "prod-co"], io, undefined, sharedRun)).toBe(0);
     const files = (fs.readdirSync(dir, { recursive: true }) as string[]).map((f) => path.join(dir, f)).filter((f) => fs.statSync(f).isFile());
     expect(files.length).toBeGreaterThanOrEqual(2);
     const secrets = [...secretValues(runs["staging-co"]), ...secretValues(runs["prod-co"])];
@@ -109,7 +110,7 @@ describe("redact", () => {
 
 test("a secret that reaches a plain input is masked everywhere, reported as a leak, and fails the command", async () => {
     const program = path.join(__dirname, "fixtures", "leakyProgram");
-    const run = await runProgram({ stack: "staging-co", program });
+    const run = await sharedRun({ stack: "staging-co", program });
     const secrets = secretValues(run);
     const topic = run.resources.find((r) => r.type === "aws:sns/topic:Topic")!;
     expect(secrets).toContain(topic.inputs.displayName);
@@ -117,7 +118,7 @@ test("a secret that reaches a plain input is masked everywhere, reported as a le
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "plan-leak-"));
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(["--stack", "staging-co", "--json", path.join(dir, "plan.json")], { out: (t) => out.push(t), err: (t) => err.push(t) }, program);
+    const code = await main(["--stack", "staging-co", "--json", path.join(dir, "plan.json")], { out: (t) => out.push(t), err: (t) => err.push(t) }, program, sharedRun);
     expect(code).toBe(1);
     expect(err.join("\n")).toMatch(/SECRET LEAK: \d+ secret value\(s\) reached .*plan\.json/);
     const written = fs.readFileSync(path.join(dir, "plan.json"), "utf8");

@@ -4,21 +4,21 @@
 import * as path from "path";
 import { RULES } from "../policy/rules";
 import { checkPolicy } from "../tools/checkPolicy";
-import { listStacks, runProgram } from "../tools/mockRuntime";
+import { listStacks } from "../tools/mockRuntime";
 import { evaluate } from "../tools/policy/evaluate";
-import { runWithShards } from "./helpers/stacks";
+import { runWithShards, sharedRun, stackRun } from "./helpers/stacks";
 
 const fixture = (name: string) => path.join(__dirname, "fixtures", name);
 
 async function check(argv: string[]): Promise<{ code: number; out: string }> {
     const lines: string[] = [];
-    const code = await checkPolicy(argv, (t) => lines.push(t));
+    const code = await checkPolicy(argv, (t) => lines.push(t), sharedRun);
     return { code, out: lines.join("\n") };
 }
 
 describe.each(listStacks())("stack file %s", (stack) => {
     test("passes every rule of the pack with zero violations", async () => {
-        const run = await runProgram({ stack });
+        const run = await stackRun(stack);
         const evaluation = await evaluate(run);
         expect(evaluation.violations).toEqual([]);
         expect(evaluation.rulesRun).toBe(RULES.length);
@@ -36,7 +36,7 @@ test("a synthetic 4-shard stack passes every rule too", async () => {
 
 describe("weakened copies of the program are caught", () => {
     async function caught(program: string): Promise<string[]> {
-        const evaluation = await evaluate(await runProgram({ stack: "staging-co", program: fixture(program) }));
+        const evaluation = await evaluate(await sharedRun({ stack: "staging-co", program: fixture(program) }));
         expect(evaluation.violations.every((v) => v.enforcementLevel === "mandatory")).toBe(true);
         return [...new Set(evaluation.violations.map((v) => `${v.rule} ${v.resourceName}`))].sort();
     }

@@ -10,7 +10,8 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { parseCountryStack } from "../stacks/config";
-import { listStacks, loadStackConfig, runProgram } from "../tools/mockRuntime";
+import { listStacks, loadStackConfig } from "../tools/mockRuntime";
+import { stackRun } from "./helpers/stacks";
 import { verifyRoleArgs } from "../.github/scripts/verifyRoles";
 import { driftExcludeArgs, unreadableBuckets } from "../.github/scripts/driftExcludes";
 import { readRunRole } from "../stacks/read";
@@ -701,7 +702,7 @@ describe(".github/scripts/verifyRoles.ts", () => {
     });
 
     test.each(listStacks())("verify of %s uses, in the country account, exactly the role Barragem's secret key lets decrypt", async (stack) => {
-        const run = await runProgram({ stack });
+        const run = await stackRun(stack);
         const key = run.resources.find((r) => r.type === "aws:kms/key:Key" && r.name === "barragem-secret-key")!;
         const verifyReader = statements(JSON.parse(String(key.inputs.policy)))!.find((s) => s.sid === "VerifyReadsTheSecret")!;
         const [, countryRole] = verifyRoleArgs(stack);
@@ -714,7 +715,7 @@ describe(".github/scripts/verifyRoles.ts", () => {
 
 describe(".github/scripts/driftExcludes.ts", () => {
     test.each(listStacks())("%s: leaves out exactly the objects in the secrets and keysets buckets the preview role cannot read", async (stack) => {
-        const run = await runProgram({ stack });
+        const run = await stackRun(stack);
         const buckets = unreadableBuckets(stack);
         const args = driftExcludeArgs(run, buckets);
         const secretObject = run.resources.find((r) => r.inputs.bucket === buckets[0] && r.custom)!;
@@ -968,7 +969,7 @@ describe("docs/iam: the roles the pipeline uses", () => {
     test.each(listStacks())("the preview role can read every AWS service %s's program manages or looks up", async (stack) => {
         // Pulumi module → IAM service prefix, where they differ.
         const PREFIX: Record<string, string> = { vpc: "ec2" };
-        const run = await runProgram({ stack });
+        const run = await stackRun(stack);
         const modules = new Set(
             [...run.resources.map((r) => r.type), ...run.invokes.map((i) => i.token)].filter((t) => t.startsWith("aws:")).map((t) => t.split(":")[1].split("/")[0]).filter((m) => m !== "index"),
         );

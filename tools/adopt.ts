@@ -100,8 +100,11 @@ async function credentialsGate(access: AwsAccess, accounts: readonly AccountRole
     return undefined;
 }
 
-/** Runs adopt; resolves to the exit code. */
-export async function adopt(argv: readonly string[], io: Io = processIo()): Promise<number> {
+/**
+ * Runs adopt; resolves to the exit code. `runStack` runs the program (the tests hand in one shared run
+ * of the same stack file rather than running it again for every case).
+ */
+export async function adopt(argv: readonly string[], io: Io = processIo(), runStack: typeof runProgram = runProgram): Promise<number> {
     const usage = adoptUsage();
     return guarded(io, usage, async (track) => {
         const { out, importPassword: passwordOnly, rest } = takeOut(argv);
@@ -112,7 +115,7 @@ export async function adopt(argv: readonly string[], io: Io = processIo()): Prom
         }
         const stack = loadCountryStack(options.stack);
         const started = Date.now();
-        const run = await runProgram({ stack: options.stack });
+        const run = await runStack({ stack: options.stack });
         if (passwordOnly) {
             // The one secret read: with the deploy role (or the role given), never the read-only one.
             const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, options.roles, `data-infra-adopt-${stack.stackName}`));

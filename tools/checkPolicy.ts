@@ -53,7 +53,8 @@ export function parseArgs(argv: readonly string[]): CheckOptions | string {
 }
 
 /** Runs the check; returns the exit code. Output goes through `write`. */
-export async function checkPolicy(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(`${t}\n`)): Promise<number> {
+// `runStack` runs the program (the tests hand in one shared run per stack rather than running it again).
+export async function checkPolicy(argv: readonly string[], write: (text: string) => void = (t) => process.stdout.write(`${t}\n`), runStack: typeof runProgram = runProgram): Promise<number> {
     const parsed = parseArgs(argv);
     if (typeof parsed === "string") {
         if (parsed !== "") write(`check:policy: ${parsed}`);
@@ -65,7 +66,7 @@ export async function checkPolicy(argv: readonly string[], write: (text: string)
     for (const stack of parsed.stacks) {
         let evaluation;
         try {
-            evaluation = await evaluate(await runProgram({ stack, ...(parsed.program ? { program: parsed.program } : {}) }));
+            evaluation = await evaluate(await runStack({ stack, ...(parsed.program ? { program: parsed.program } : {}) }));
         } catch (e) {
             if (e instanceof ConfigError || e instanceof StackFileError) {
                 write(`check:policy: stack ${stack} cannot be planned:\n${e instanceof ConfigError ? e.report("nothing was planned") : e.message}`);

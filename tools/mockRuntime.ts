@@ -14,6 +14,61 @@ import type { RawConfig } from "../stacks/config";
 const settings = require("@pulumi/pulumi/runtime/settings");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc");
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+// The protobuf Struct class the SDK and its mock monitor exchange every request in, resolved from
+// the SDK so that it is the same module instance.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const structProto = require(require.resolve("google-protobuf/google/protobuf/struct_pb", { paths: [path.dirname(require.resolve("@pulumi/pulumi"))] })) as {
+    Struct: { new (): StructMessage; fromJavaScript(value: unknown): StructMessage };
+};
+interface StructMessage {
+    toJavaScript(): Record<string, unknown>;
+    getFieldsMap(): unknown;
+}
+
+/**
+ * What a round trip through protobuf's Struct (`Struct.fromJavaScript(v).toJavaScript()`) gives,
+ * without building the protobuf: a fresh copy, object keys in sorted order as protobuf's map hands
+ * them back, inherited enumerable keys included (its `for … in`), and the same error for a value
+ * a Struct cannot hold.
+ */
+function structRoundTrip(value: unknown): unknown {
+    if (value === null) return null;
+    switch (typeof value) {
+        case "string":
+        case "number":
+        case "boolean":
+            return value;
+        case "object": {
+            if (Array.isArray(value)) return value.map(structRoundTrip);
+            const keys: string[] = [];
+            for (const key in value as object) keys.push(key);
+            keys.sort();
+            const out: Record<string, unknown> = {};
+            for (const key of keys) out[key] = structRoundTrip((value as Record<string, unknown>)[key]);
+            return out;
+        }
+        default:
+            throw new Error("Unexpected struct type.");
+    }
+}
+
+/**
+ * Struct.fromJavaScript for the length of a mock run: the mock monitor and the SDK only ever read a
+ * request's Struct back with toJavaScript (nothing goes over gRPC), so it keeps the JavaScript value
+ * and converts to real protobuf only if something asks for the fields themselves.
+ */
+function fastStructFromJavaScript(real: (value: unknown) => StructMessage): (value: unknown) => StructMessage {
+    return (value) => {
+        const kept = structRoundTrip(value) as Record<string, unknown>;
+        const struct = new structProto.Struct();
+        let converted: StructMessage | undefined;
+        struct.toJavaScript = () => structRoundTrip(kept) as Record<string, unknown>;
+        struct.getFieldsMap = () => (converted ??= real(kept)).getFieldsMap();
+        return struct;
+    };
+}
 
 export const PROJECT = "data-infra";
 export const PROJECT_DIR = path.resolve(__dirname, "..");
@@ -328,12 +383,38 @@ export interface RunOptions {
  * DATA_INFRA_STACK_TRACES=1 (for debugging a failure inside the program).
  */
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+    if (process.env.DATA_INFRA_STACK_TRACES === "1") return runProgramOnce(options);
     const limit = Error.stackTraceLimit;
-    if (process.env.DATA_INFRA_STACK_TRACES !== "1") Error.stackTraceLimit = 0;
+    const { debuggablePromise } = debuggable;
+    const { stackTrace } = pulumi.Resource as unknown as { stackTrace: unknown };
+    Error.stackTraceLimit = 0;
+    // Two pieces of the SDK's debugging aid, per promise and per resource, that a mock run never
+    // reads (profiled, docs/plan.md "Speed"): debuggablePromise gives every one of the SDK's
+    // promises three properties and a stack trace, and tracks it in a set, for the report of
+    // promises still pending at exit; Resource.stackTrace walks the whole stack (limit lifted to
+    // infinity) for the source position the engine shows. Both are the SDK's internal functions,
+    // looked up on their module at each call, so they can be swapped for the run. The `.then` and
+    // `.catch` stay: without their two microtask hops resources register in another order, and
+    // the order is what `--json` writes. A run that never finishes is reported by the plan itself
+    // (tools/plan.ts).
+    debuggable.debuggablePromise = (p) =>
+        p
+            .then((value) => value)
+            .catch((error) => {
+                error.promise = p;
+                throw error;
+            });
+    (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
+    // And protobuf: every registration went JavaScript → Struct → JavaScript four times.
+    const fromJavaScript = structProto.Struct.fromJavaScript;
+    structProto.Struct.fromJavaScript = fastStructFromJavaScript(fromJavaScript);
     try {
         return await runProgramOnce(options);
     } finally {
         Error.stackTraceLimit = limit;
+        debuggable.debuggablePromise = debuggablePromise;
+        (pulumi.Resource as unknown as { stackTrace: unknown }).stackTrace = stackTrace;
+        structProto.Struct.fromJavaScript = fromJavaScript;
     }
 }
 

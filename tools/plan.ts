@@ -98,9 +98,9 @@ function parse(argv: readonly string[]): Args | "help" {
 }
 
 /** Runs the stack's program; `prototypes` replaces the stack file's list (synthetic stacks). */
-async function plan(stack: string, prototypes: readonly string[] | undefined, program: string | undefined): Promise<ProgramRun> {
+async function plan(stack: string, prototypes: readonly string[] | undefined, program: string | undefined, runStack: typeof runProgram): Promise<ProgramRun> {
     const config = prototypes ? { ...loadStackConfig(stack), "data-infra:prototypes": JSON.stringify(prototypes) } : undefined;
-    return runProgram({ stack, config, program });
+    return runStack({ stack, ...(config ? { config } : {}), ...(program ? { program } : {}) });
 }
 
 /** npm runs scripts from the project root; paths are the caller's, relative to where npm was started. */
@@ -128,8 +128,11 @@ function clearRendered(dir: string): void {
     }
 }
 
-/** `program` replaces index.ts (tests run fixture programs through the whole command). */
-export async function main(argv: readonly string[], io: Io = processIo, program?: string): Promise<number> {
+/**
+ * `program` replaces index.ts (tests run fixture programs through the whole command); `runStack`
+ * runs the program (tests hand in one shared run per stack rather than running it again).
+ */
+export async function main(argv: readonly string[], io: Io = processIo, program?: string, runStack: typeof runProgram = runProgram): Promise<number> {
     let args: Args | "help";
     try {
         args = parse(argv);
@@ -152,7 +155,7 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
             }
             saved = readPlan(fs.readFileSync(fromCaller(args.against), "utf8"), args.against);
         }
-        const run = await plan(args.stack, args.prototypes, program);
+        const run = await plan(args.stack, args.prototypes, program, runStack);
         for (const warning of run.warnings) io.err(`warning: ${warning}`);
         const current = toPlan(run);
         const secrets = secretValues(run);
@@ -172,7 +175,7 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
             if (saved) {
                 baseline = saved;
             } else {
-                const baseRun = await plan(args.against, undefined, program);
+                const baseRun = await plan(args.against, undefined, program, runStack);
                 secrets.push(...secretValues(baseRun));
                 baseline = toPlan(baseRun);
             }
@@ -244,11 +247,22 @@ export async function main(argv: readonly string[], io: Io = processIo, program?
 
 if (require.main === module) {
     // `npm run plan -- … | head` closes the pipe early: that is not an error.
+    let finished = false;
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
-        if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-        throw error;
+        if (error.code !== "EPIPE") throw error;
+        finished = true;
+        process.exit(process.exitCode ?? 0);
     });
     main(process.argv.slice(2)).then((code) => {
+        finished = true;
         process.exitCode = code;
+    });
+    // Node exits when nothing is left to wait for: if the program left a promise that never
+    // settles, the run just stops. Pulumi's own report of such promises is off in mock runs
+    // (tools/mockRuntime.ts runProgram), so say it here instead of exiting 0 with no plan.
+    process.on("exit", () => {
+        if (finished) return;
+        process.stderr.write("Plan failed: the program never finished (a promise it waits for never settles); DATA_INFRA_STACK_TRACES=1 npm run plan -- … shows Pulumi's list of pending promises\n");
+        process.exitCode = 1;
     });
 }

@@ -1,7 +1,7 @@
 // Program runs shared by the tests: the committed stack files, and synthetic stacks derived
 // from them (so they carry every key a real stack file has).
 import { RawConfig } from "../../stacks/config";
-import { listStacks, loadStackConfig, PlannedResource, ProgramRun, runProgram } from "../../tools/mockRuntime";
+import { listStacks, loadStackConfig, PlannedResource, ProgramRun, runProgram, RunOptions } from "../../tools/mockRuntime";
 
 /** Every committed stack file: a new country's pair is tested like the others, with no test edit. */
 export const STACK_FILES: readonly string[] = listStacks();
@@ -20,6 +20,31 @@ export function prototypesWithShards(shards: number): string[] {
 /** A stack file's config with some keys replaced (values already in Pulumi's raw string form). */
 export function configFrom(stack: string, overrides: Record<string, string>): RawConfig {
     return { ...loadStackConfig(stack), ...overrides };
+}
+
+const sharedRuns = new Map<string, Promise<ProgramRun>>();
+
+/**
+ * runProgram, once per test file for the same stack, config and program: a run is the same every
+ * time for the same inputs (the program reads nothing else but DATA_INFRA_ROLE, which tests that
+ * set it run on their own), and a staging-co run costs about a second, so tests that only read a
+ * run, and the commands they drive (adopt, check:policy, plan), share one instead of each running
+ * the program again. Jest gives each test file its own module registry: files never share a run.
+ */
+export function sharedRun(options: RunOptions): Promise<ProgramRun> {
+    if (options.onResource) return runProgram(options);
+    const key = JSON.stringify([options.stack, options.config ?? null, options.program ?? null, process.env.DATA_INFRA_ROLE ?? null]);
+    let run = sharedRuns.get(key);
+    if (!run) {
+        run = runProgram(options);
+        sharedRuns.set(key, run);
+    }
+    return run;
+}
+
+/** The shared run of a committed stack file (see sharedRun). */
+export function stackRun(stack: string): Promise<ProgramRun> {
+    return sharedRun({ stack });
 }
 
 /** Runs the real program on a synthetic stack of `staging-co` with n shards. */
