@@ -86,6 +86,14 @@ describe("staging-co through the command", () => {
         expect(waits.length).toBeLessThanOrEqual(160);
     });
 
+    test("Kubernetes objects are counted per cluster, one per prototype (no kubeconfig context is configured)", () => {
+        expect(summary.out).toMatch(/ · kubernetes \d+ on 2 clusters · /);
+    });
+
+    test("every type of the plan has a typical creation time: nothing is estimated by guess", () => {
+        expect(summary.out).not.toContain("estimate guesses");
+    });
+
     test("resources on no account are named, not counted as `no account: default provider 1`", () => {
         expect(summary.out).not.toContain("no account: default provider");
         expect(summary.out).toMatch(/no cloud account \(default provider\): barragem-secret-master-password \(RandomPassword\)/);

@@ -153,7 +153,7 @@ export function renderBrief(plan: Plan, summary: Summary, est: Estimate, b: Brie
     const placement = [...accounts]
         .filter(([account]) => account !== "no account")
         .map(([account, parts]) =>
-            account === "kubernetes" ? `kubernetes ${parts.map(Number).reduce((a, n) => a + n, 0)} in ${parts.length} contexts` : `${account}: ${parts.join(", ")}`,
+            account === "kubernetes" ? `kubernetes ${parts.map(Number).reduce((a, n) => a + n, 0)} on ${parts.length} cluster${parts.length === 1 ? "" : "s"}` : `${account}: ${parts.join(", ")}`,
         );
     if (unplacedNames.length > 0) placement.push(`no cloud account (default provider): ${shortList(unplacedNames, 3)}`);
     const expected = est.crossPrototype.filter(isExpectedCrossing);

@@ -26,6 +26,8 @@ export const CREATION_TIMES: readonly CreationTime[] = [
     { type: "aws:ec2/securityGroup:SecurityGroup", seconds: 5, note: "" },
     { type: "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", seconds: 2, note: "" },
     { type: "aws:ec2/securityGroupRule:SecurityGroupRule", seconds: 2, note: "" },
+    { type: "aws:kms/key:Key", seconds: 5, note: "customer-managed key with its policy" },
+    { type: "aws:kms/*", seconds: 1, note: "aliases" },
     { type: "aws:sns/*", seconds: 2, note: "topics and subscriptions" },
     { type: "aws:cloudwatch/metricAlarm:MetricAlarm", seconds: 2, note: "" },
     { type: "aws:route53/record:Record", seconds: 45, note: "the provider waits for the change to be `INSYNC`" },
