@@ -69,8 +69,7 @@ export function needsAttention(plan: Plan, est: Estimate, warnings: readonly str
     }
     const unexpected = est.crossPrototype.filter((d) => !isExpectedCrossing(d));
     if (unexpected.length > 0) {
-        const what = unexpected.length === 1 ? "dependency crosses prototypes and serialises them" : "dependencies cross prototypes and serialise them";
-        out.push(`${unexpected.length} unexpected ${what}: ${shortList(unexpected.map(describeCrossing), 2)}`);
+        out.push(`${crossingCount(unexpected.length, "unexpected ")}: ${shortList(unexpected.map(describeCrossing), 2)}`);
     }
     if (est.assumedTypes.length > 0) out.push(`estimate guesses for ${est.assumedTypes.length} types without a typical time: ${shortList(est.assumedTypes, 3)}`);
     return out;
@@ -85,6 +84,11 @@ export function isExpectedCrossing(d: CrossPrototypeDependency): boolean {
     const from = urnParts(d.from);
     const to = urnParts(d.to);
     return /(^|-)tapir$/.test(from.name) && to.type === "aws:dynamodb/table:Table" && /-(conrado|serving-layer-schemas)$/.test(to.name);
+}
+
+/** `2 dependencies cross prototypes and serialise them`: one wording for the tree and the summary. */
+export function crossingCount(n: number, adjective = ""): string {
+    return `${n} ${adjective}${n === 1 ? "dependency crosses prototypes and serialises them" : "dependencies cross prototypes and serialise them"}`;
 }
 
 /** `global-tapir (Deployment) waits for staging-s0-conrado (DynamoDB table)`: names, not URNs. */

@@ -1,7 +1,7 @@
 // The plan's summary: how many resources, of which types, in which prototype, landing in which
 // account and region, how many protected; and the estimated cold `pulumi up` time.
 import { Estimate, formatDuration, UNKNOWN_TYPE_SECONDS } from "./estimate";
-import { describeCrossing } from "./brief";
+import { crossingCount, describeCrossing } from "./brief";
 import { Plan } from "./types";
 
 export interface Count {
@@ -103,8 +103,7 @@ export function renderEstimate(est: Estimate): string[] {
         ...est.chain.map((s) => `    ${formatDuration(s.doneAt).padStart(11)}  ${s.type} ${s.name} (+${formatDuration(s.seconds)}, ${s.prototype})`),
     ];
     if (est.crossPrototype.length > 0) {
-        const what = est.crossPrototype.length === 1 ? "dependency crosses prototypes and serialises them" : "dependencies cross prototypes and serialise them";
-        lines.push(`  ${est.crossPrototype.length} ${what}, e.g. ${describeCrossing(est.crossPrototype[0])}`);
+        lines.push(`  ${crossingCount(est.crossPrototype.length)}, e.g. ${describeCrossing(est.crossPrototype[0])}`);
     }
     if (est.assumedTypes.length > 0) {
         lines.push(`  no typical time known for ${est.assumedTypes.join(", ")}: counted at ${UNKNOWN_TYPE_SECONDS}s each (table in tools/plan/estimate.ts)`);
