@@ -16,6 +16,8 @@ const settings = require("@pulumi/pulumi/runtime/settings");
 const rpc = require("@pulumi/pulumi/runtime/rpc");
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const debuggable = require("@pulumi/pulumi/runtime/debuggable") as { debuggablePromise: <T>(p: Promise<T>, ctx: unknown) => Promise<T> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const outputModule = require("@pulumi/pulumi/output") as { Output: OutputClass };
 // The protobuf Struct class the SDK and its mock monitor exchange every request in, resolved from
 // the SDK so that it is the same module instance.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -393,18 +395,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     // promises three properties and a stack trace, and tracks it in a set, for the report of
     // promises still pending at exit; Resource.stackTrace walks the whole stack (limit lifted to
     // infinity) for the source position the engine shows. Both are the SDK's internal functions,
-    // looked up on their module at each call, so they can be swapped for the run. The `.then` and
-    // `.catch` stay: without their two microtask hops resources register in another order, and
-    // the order is what `--json` writes. A run that never finishes is reported by the plan itself
-    // (tools/plan.ts).
-    debuggable.debuggablePromise = (p) =>
-        p
-            .then((value) => value)
-            .catch((error) => {
-                error.promise = p;
-                throw error;
-            });
+    // looked up on their module at each call, so they can be swapped for the run. A run that never
+    // finishes is reported by the plan itself (tools/plan.ts). Without debuggablePromise's own
+    // `.then`/`.catch` hops, resources register in another order than under the real SDK's
+    // wrapper; the order is still the same from run to run, which is what `--json` relies on.
+    debuggable.debuggablePromise = (p) => p;
     (pulumi.Resource as unknown as { stackTrace: () => unknown[] }).stackTrace = () => [];
+    // Every property of every resource is an Output the SDK builds at once, with a dozen promises
+    // behind it; most are never read by the program (a bucket's `hostedZoneId`, a role's
+    // `createDate`). Those are now built on first use.
+    const RealOutput = outputModule.Output;
+    outputModule.Output = lazyResourceOutputs(RealOutput);
     // And protobuf: every registration went JavaScript → Struct → JavaScript four times.
     const fromJavaScript = structProto.Struct.fromJavaScript;
     structProto.Struct.fromJavaScript = fastStructFromJavaScript(fromJavaScript);
@@ -415,7 +416,42 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         debuggable.debuggablePromise = debuggablePromise;
         (pulumi.Resource as unknown as { stackTrace: unknown }).stackTrace = stackTrace;
         structProto.Struct.fromJavaScript = fromJavaScript;
+        outputModule.Output = RealOutput;
     }
+}
+
+type OutputClass = new (resources: unknown, promise: unknown, isKnown: unknown, isSecret: unknown, allResources: unknown) => object;
+
+/**
+ * The SDK's Output class for the length of a mock run. An Output of a resource's own property (the
+ * ones `transferProperties` makes, and a resource's `urn` and `id`: their first argument is the
+ * resource) is a stand-in that builds the real Output, with its chain of promises, the first time
+ * anything but the SDK's `Output.isInstance` looks at it: its value, its `apply`, a lifted
+ * property. The promises it is built from are the SDK's own, resolved by the registration whether
+ * or not anyone reads them, so a late reader sees exactly what an early one would. Every other
+ * Output (`apply`, `all`, `interpolate`, `output`) is built as before, at once, so that the
+ * program's own callbacks run when they would under the real SDK.
+ */
+function lazyResourceOutputs(Real: OutputClass): OutputClass {
+    function LazyOutput(resources: unknown, promise: unknown, isKnown: unknown, isSecret: unknown, allResources: unknown): object {
+        if (!pulumi.Resource.isInstance(resources)) return new Real(resources, promise, isKnown, isSecret, allResources);
+        let real: object | undefined;
+        const target = () => (real ??= new Real(resources, promise, isKnown, isSecret, allResources));
+        return new Proxy(Object.create(Real.prototype) as object, {
+            get: (_t, key) => (key === "__pulumiOutput" ? true : Reflect.get(target(), key)),
+            set: (_t, key, value) => Reflect.set(target(), key, value),
+            has: (_t, key) => Reflect.has(target(), key),
+            ownKeys: () => Reflect.ownKeys(target()),
+            getOwnPropertyDescriptor: (_t, key) => {
+                const d = Reflect.getOwnPropertyDescriptor(target(), key);
+                return d ? { ...d, configurable: true } : undefined;
+            },
+        });
+    }
+    // The statics (`isInstance`, `create`) and `instanceof` stay the real class's.
+    Object.setPrototypeOf(LazyOutput, Real);
+    LazyOutput.prototype = Real.prototype;
+    return LazyOutput as unknown as OutputClass;
 }
 
 async function runProgramOnce(options: RunOptions): Promise<ProgramRun> {
