@@ -1,0 +1,38 @@
+// The plan command loads parts of the Pulumi SDK that a mock run never uses (gRPC, the Automation
+// API, TypeScript) only when something touches them. Touching them must still give the real
+// modules: a program or tool that uses `pulumi.automation` under the plan works as it would
+// without the plan's start-up.
+import { spawnSync } from "child_process";
+import * as path from "path";
+
+const root = path.join(__dirname, "..");
+
+function run(script: string): Record<string, unknown> {
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    delete env.JEST_WORKER_ID; // lazySdk leaves jest's own workers alone
+    const result = spawnSync(process.execPath, ["-r", "./tools/plan/register.js", "-e", script], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    return JSON.parse(result.stdout) as Record<string, unknown>;
+}
+
+const LOADED = `const loaded = (name) => Object.keys(require.cache).some((f) => f.includes("/node_modules/" + name + "/"));`;
+
+test("after the plan's start-up, loading the SDK loads neither gRPC nor the Automation API", () => {
+    const out = run(`require("./tools/plan/lazySdk.ts"); require("@pulumi/pulumi"); ${LOADED}
+        console.log(JSON.stringify({ grpc: loaded("@grpc/grpc-js"), automation: Object.keys(require.cache).some((f) => f.includes("/@pulumi/pulumi/automation/")), typescript: loaded("typescript") }));`);
+    expect(out).toEqual({ grpc: false, automation: false, typescript: false });
+});
+
+test("touching them loads the real modules: pulumi.automation, gRPC status codes, the engine client", () => {
+    const out = run(`require("./tools/plan/lazySdk.ts"); const pulumi = require("@pulumi/pulumi"); ${LOADED}
+        const workspace = typeof pulumi.automation.LocalWorkspace.create;
+        const settings = require("@pulumi/pulumi/runtime/settings");
+        const errors = require("@pulumi/pulumi/errors");
+        const unavailable = errors.isGrpcError({ code: 14 });
+        console.log(JSON.stringify({ workspace, unavailable, grpcLoaded: loaded("@grpc/grpc-js"), channelOptions: typeof settings.grpcChannelOptions }));`);
+    expect(out.workspace).toBe("function");
+    expect(out.unavailable).toBe(true);
+    expect(out.grpcLoaded).toBe(true);
+    expect(out.channelOptions).toBe("object");
+});
