@@ -59,14 +59,16 @@ function structRoundTrip(value: unknown): unknown {
 /**
  * Struct.fromJavaScript for the length of a mock run: the mock monitor and the SDK only ever read a
  * request's Struct back with toJavaScript (nothing goes over gRPC), so it keeps the JavaScript value
- * and converts to real protobuf only if something asks for the fields themselves.
+ * and converts to real protobuf only if something asks for the fields themselves. The copy is made
+ * once, here; toJavaScript hands out that copy, since every reader (the SDK's
+ * `deserializeProperties`, this file's `unwrap`) builds its own objects from it and changes none.
  */
 function fastStructFromJavaScript(real: (value: unknown) => StructMessage): (value: unknown) => StructMessage {
     return (value) => {
         const kept = structRoundTrip(value) as Record<string, unknown>;
         const struct = new structProto.Struct();
         let converted: StructMessage | undefined;
-        struct.toJavaScript = () => structRoundTrip(kept) as Record<string, unknown>;
+        struct.toJavaScript = () => kept;
         struct.getFieldsMap = () => (converted ??= real(kept)).getFieldsMap();
         return struct;
     };
