@@ -112,9 +112,16 @@ export function providerOf(r: PlannedResource, byUrn: ReadonlyMap<string, Planne
 export function policyResources(resources: readonly PlannedResource[], stack: string, project: string): PolicyResource[] {
     const byUrn = new Map(resources.map((r) => [r.urn, r]));
     const out = new Map<string, PolicyResource>();
+    // One provider object per provider, as the engine hands every rule the same provider state.
+    const providers = new Map<string, PolicyProviderResource | undefined>();
+    const providerFor = (r: PlannedResource) => {
+        const key = r.provider ?? `default:${r.type.split(":")[0]}:${r.custom && !r.type.startsWith("pulumi:providers:")}`;
+        if (!providers.has(key)) providers.set(key, providerOf(r, byUrn, stack, project));
+        return providers.get(key);
+    };
     for (const r of resources) {
         const props = policyProps(r.inputs, r.secretInputs);
-        const provider = providerOf(r, byUrn, stack, project);
+        const provider = providerFor(r);
         out.set(r.urn, {
             type: r.type,
             name: r.name,

@@ -5,7 +5,7 @@ import type { EnforcementLevel, PolicyResource, ResourceValidationArgs, StackVal
 import { isStackRule, Rule, RULES } from "../../policy/rules";
 import type { PlannedResource } from "../mockRuntime";
 import { PROJECT } from "../mockRuntime";
-import { isTypeOf, options, policyResources, providerOf } from "./adapt";
+import { isTypeOf, options, policyResources } from "./adapt";
 
 export interface Violation {
     readonly rule: string;
@@ -113,7 +113,7 @@ export async function evaluate(run: { stack: string; resources: readonly Planned
         const validations = rule.validateResource === undefined ? [] : Array.isArray(rule.validateResource) ? rule.validateResource : [rule.validateResource];
         for (const r of run.resources) {
             const resource = asPolicyResource.get(r.urn) as PolicyResource;
-            const provider = providerOf(r, byUrn, run.stack, project);
+            const provider = resource.provider;
             const args: ResourceValidationArgs = {
                 type: r.type,
                 name: r.name,
