@@ -10,6 +10,7 @@ import * as YAML from "yaml";
 import { ConfigError, parseCountryStack } from "../stacks/config";
 import { listStacks, loadStackConfig } from "../tools/mockRuntime";
 import { countryPairs, main, PLACEHOLDER } from "../tools/newCountry";
+import { npmScript } from "./helpers/npmScript";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -138,12 +139,11 @@ describe("npm run new-country", () => {
 
 describe("a country added to a copy of the project, with no code, test or pipeline edit", () => {
     let dir: string;
-    const tsx = (args: string[]) =>
-        spawnSync(path.join(ROOT, "node_modules", ".bin", "tsx"), args, { cwd: dir, encoding: "utf8", env: { ...process.env, DATA_INFRA_ROLE: "" } });
+    const npm = (script: string, args: string[]) => npmScript(script, args, { cwd: dir, env: { ...process.env, DATA_INFRA_ROLE: "" } });
 
     beforeAll(() => {
         dir = tempProject(true);
-        expect(tsx(["tools/newCountry.ts", "--country", cc]).status).toBe(0);
+        expect(npm("new-country", ["--country", cc]).status).toBe(0);
         fill(path.join(dir, `Pulumi.staging-${cc}.yaml`), { accountId: "400000000301", domain: `nu.com.${cc}` });
         fill(path.join(dir, `Pulumi.prod-${cc}.yaml`), { accountId: "400000000302", domain: `nu.com.${cc}` });
     }, 120_000);
@@ -159,7 +159,7 @@ describe("a country added to a copy of the project, with no code, test or pipeli
     });
 
     test("npm run plan plans the new country's staging stack", () => {
-        const r = tsx(["tools/plan.ts", "--stack", `staging-${cc}`]);
+        const r = npm("plan", ["--stack", `staging-${cc}`]);
         expect(r.stderr).toBe("");
         expect(r.status).toBe(0);
         expect(r.stdout.startsWith(`Plan of stack staging-${cc}`)).toBe(true);
@@ -167,7 +167,7 @@ describe("a country added to a copy of the project, with no code, test or pipeli
     }, 120_000);
 
     test("npm run check:policy -- --all checks the new country's stacks too, and they pass", () => {
-        const r = tsx(["tools/checkPolicy.ts", "--all"]);
+        const r = npm("check:policy", ["--all"]);
         expect(r.status).toBe(0);
         for (const stack of [...listStacks(), `staging-${cc}`, `prod-${cc}`]) expect(r.stdout).toMatch(new RegExp(`^${stack}: OK, 0 mandatory`, "m"));
     }, 180_000);
