@@ -4,7 +4,7 @@ import { main } from "../tools/plan";
 import { brief, describeCrossing, isExpectedCrossing, kindOf, renderBrief } from "../tools/plan/brief";
 import { estimate } from "../tools/plan/estimate";
 import { toPlan } from "../tools/plan/json";
-import { summarize } from "../tools/plan/summary";
+import { renderEstimate, summarize } from "../tools/plan/summary";
 import { Plan } from "../tools/plan/types";
 import { runProgram } from "../tools/mockRuntime";
 import { configFrom, prototypesWithShards, runWithShards } from "./helpers/stacks";
@@ -86,6 +86,11 @@ describe("staging-co through the command", () => {
         expect(waits.length).toBeLessThanOrEqual(160);
     });
 
+    test("the full tree words Tapir's waits as the summary does: expected, not as serialising prototypes", () => {
+        expect(full.out).toMatch(/\n {2}Expected cross-prototype waits: \d+ \(Tapir feeds each prototype's tables\), e\.g\. global-tapir \(Deployment\) waits for staging-s0-/);
+        expect(full.out).not.toMatch(/serialise/);
+    });
+
     test("Kubernetes objects are counted per cluster, one per prototype (no kubeconfig context is configured)", () => {
         expect(summary.out).toMatch(/ · kubernetes \d+ on 2 clusters · /);
     });
@@ -135,6 +140,13 @@ test("a crossing other than Tapir's is still flagged under needs attention, by s
     expect(isExpectedCrossing(unexpected)).toBe(false);
     expect(brief(p, est).attention).toEqual(["1 unexpected dependency crosses prototypes and serialises them: global-veiga (Deployment) waits for staging-s0-conrado (DynamoDB table)"]);
     expect(describeCrossing(expected)).toBe("global-tapir (Deployment) waits for staging-s0-conrado (DynamoDB table)");
+    // The full tree's estimate says both, in the same words.
+    expect(renderEstimate(est)).toEqual(
+        expect.arrayContaining([
+            "  Expected cross-prototype waits: 1 (Tapir feeds each prototype's tables), e.g. global-tapir (Deployment) waits for staging-s0-conrado (DynamoDB table)",
+            "  1 unexpected dependency crosses prototypes and serialises them: global-veiga (Deployment) waits for staging-s0-conrado (DynamoDB table)",
+        ]),
+    );
 });
 
 test("--summary with --prototypes points to the full tree of the same prototypes", async () => {

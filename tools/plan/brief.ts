@@ -67,10 +67,8 @@ export function needsAttention(plan: Plan, est: Estimate, warnings: readonly str
     if (unplaced.length > 0) {
         out.push(`${unplaced.length} AWS resources use the default provider (the caller's account): ${shortList(unplaced.map((r) => `${r.type} ${r.name}`), 3)}`);
     }
-    const unexpected = est.crossPrototype.filter((d) => !isExpectedCrossing(d));
-    if (unexpected.length > 0) {
-        out.push(`${crossingCount(unexpected.length, "unexpected ")}: ${shortList(unexpected.map(describeCrossing), 2)}`);
-    }
+    const { unexpected } = crossings(est);
+    if (unexpected) out.push(unexpected);
     if (est.assumedTypes.length > 0) out.push(`estimate guesses for ${est.assumedTypes.length} types without a typical time: ${shortList(est.assumedTypes, 3)}`);
     return out;
 }
@@ -86,9 +84,21 @@ export function isExpectedCrossing(d: CrossPrototypeDependency): boolean {
     return /(^|-)tapir$/.test(from.name) && to.type === "aws:dynamodb/table:Table" && /-(conrado|serving-layer-schemas)$/.test(to.name);
 }
 
-/** `2 dependencies cross prototypes and serialise them`: one wording for the tree and the summary. */
-export function crossingCount(n: number, adjective = ""): string {
-    return `${n} ${adjective}${n === 1 ? "dependency crosses prototypes and serialises them" : "dependencies cross prototypes and serialise them"}`;
+/**
+ * What the tree and the summary say of cross-prototype dependencies, in one wording: the
+ * expected ones (Tapir's) as a count with an example, any other as needing a look.
+ */
+export function crossings(est: Estimate): { expected?: string; unexpected?: string } {
+    const expected = est.crossPrototype.filter(isExpectedCrossing);
+    const unexpected = est.crossPrototype.filter((d) => !isExpectedCrossing(d));
+    return {
+        ...(expected.length > 0 ? { expected: `Expected cross-prototype waits: ${expected.length} (Tapir feeds each prototype's tables), e.g. ${describeCrossing(expected[0])}` } : {}),
+        ...(unexpected.length > 0
+            ? {
+                  unexpected: `${unexpected.length} unexpected ${unexpected.length === 1 ? "dependency crosses prototypes and serialises them" : "dependencies cross prototypes and serialise them"}: ${shortList(unexpected.map(describeCrossing), 2)}`,
+              }
+            : {}),
+    };
 }
 
 /** `global-tapir (Deployment) waits for staging-s0-conrado (DynamoDB table)`: names, not URNs. */
@@ -160,7 +170,7 @@ export function renderBrief(plan: Plan, summary: Summary, est: Estimate, b: Brie
             account === "kubernetes" ? `kubernetes ${parts.map(Number).reduce((a, n) => a + n, 0)} on ${parts.length} cluster${parts.length === 1 ? "" : "s"}` : `${account}: ${parts.join(", ")}`,
         );
     if (unplacedNames.length > 0) placement.push(`no cloud account (default provider): ${shortList(unplacedNames, 3)}`);
-    const expected = est.crossPrototype.filter(isExpectedCrossing);
+    const { expected } = crossings(est);
     const last = est.chain[est.chain.length - 1];
     const lines = [
         `Plan of ${plan.stack} (offline): ${summary.total} resources — ${summary.cloud} in the cloud, ${summary.providers} providers, ${summary.components} components`,
@@ -172,9 +182,7 @@ export function renderBrief(plan: Plan, summary: Summary, est: Estimate, b: Brie
         `Kept safe: ${summary.protected} protected · ${summary.retainedOnDelete} retained on delete · ${summary.withSecretInputs} with secret inputs`,
         `Estimated cold \`pulumi up\`: ${formatDuration(est.criticalPathSeconds)} (longest chain, ${est.chain.length} steps, ends with ${last ? `${last.type} ${last.name}` : "nothing"}); ` +
             `${formatDuration(est.serialSeconds)} one at a time`,
-        ...(expected.length > 0
-            ? [`Expected cross-prototype waits: ${expected.length} (Tapir feeds each prototype's tables), e.g. ${describeCrossing(expected[0])}`]
-            : []),
+        ...(expected ? [expected] : []),
         "",
         ...(b.attention.length > 0 ? ["Needs attention:", ...b.attention.map((a) => `  - ${a}`)] : ["Needs attention: nothing found"]),
         "",

@@ -1,7 +1,7 @@
 // The plan's summary: how many resources, of which types, in which prototype, landing in which
 // account and region, how many protected; and the estimated cold `pulumi up` time.
 import { Estimate, formatDuration, UNKNOWN_TYPE_SECONDS } from "./estimate";
-import { crossingCount, describeCrossing } from "./brief";
+import { crossings } from "./brief";
 import { Plan } from "./types";
 
 export interface Count {
@@ -102,9 +102,8 @@ export function renderEstimate(est: Estimate): string[] {
         `  longest chain:`,
         ...est.chain.map((s) => `    ${formatDuration(s.doneAt).padStart(11)}  ${s.type} ${s.name} (+${formatDuration(s.seconds)}, ${s.prototype})`),
     ];
-    if (est.crossPrototype.length > 0) {
-        lines.push(`  ${crossingCount(est.crossPrototype.length)}, e.g. ${describeCrossing(est.crossPrototype[0])}`);
-    }
+    const { expected, unexpected } = crossings(est);
+    for (const line of [expected, unexpected]) if (line) lines.push(`  ${line}`);
     if (est.assumedTypes.length > 0) {
         lines.push(`  no typical time known for ${est.assumedTypes.join(", ")}: counted at ${UNKNOWN_TYPE_SECONDS}s each (table in tools/plan/estimate.ts)`);
     }
