@@ -159,6 +159,19 @@ describe("prerequisites", () => {
         expect(independent.calls()).toBe(1);
     });
 
+    test("a prerequisite the run's cap cuts short is no cause: what needs it is not run for the cap, not skipped for it", async () => {
+        // A probe slower than the whole run (a slow machine, a tight --total-timeout): it neither passed nor failed.
+        const slow: Prerequisite = { id: "svc", check: "endpoint", target: "svc:443", probe: () => new Promise<Verdict>((resolve) => setTimeout(() => resolve({ ok: true, detail: "answers" }), 400)) };
+        const check = { ...scripted("svc/api", { ok: true, detail: "200" }), needs: [slow] };
+
+        const results = await runChecks([check], { ...LIMITS, totalTimeoutMs: 100 });
+
+        expect(results).toHaveLength(1);
+        expect(results[0]).toMatchObject({ target: "svc/api", ok: false, detail: "not run: the run's time cap of 100 ms was reached" });
+        expect(results[0].skippedFor).toBeUndefined();
+        expect(check.calls()).toBe(0);
+    });
+
     test("hosts of one kind refusing connections the same way are one cause, saying how many more; another kind stays its own", async () => {
         const refused = (host: string, kind: string) => ({
             ...prerequisite(host, { ok: false, detail: "ECONNREFUSED", foldKey: `${kind} ECONNREFUSED` }),

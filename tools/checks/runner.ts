@@ -140,7 +140,7 @@ export async function runChecks(
     // Aborted when the cap is reached, so that waits and attempts in flight end at once.
     const cap = new AbortController();
     const capTimer = setTimeout(() => cap.abort(new CheckTimeout("total", limits.totalTimeoutMs)), limits.totalTimeoutMs);
-    const prerequisites = new Prerequisites(limits, Math.min(deadline, started + PROBE_LIMITS.budgetMs), cap.signal, onProgress);
+    const prerequisites = new Prerequisites(limits, Math.min(deadline, started + PROBE_LIMITS.budgetMs), deadline, cap.signal, onProgress);
 
     const results: CheckResult[] = new Array(checks.length);
     let next = 0;
@@ -151,7 +151,9 @@ export async function runChecks(
             const check = checks[index];
             const result = check.is
                 ? await prerequisites.asRow(check.is, check)
-                : await prerequisites.firstFailure(check.needs ?? []).then((blocked) => (blocked ? skipped(check, blocked) : runOne(check, limits, deadline, cap.signal, onProgress)));
+                : await prerequisites
+                      .firstFailure(check.needs ?? [])
+                      .then((blocked) => (blocked === CAPPED ? notRun(check, limits) : blocked ? skipped(check, blocked) : runOne(check, limits, deadline, cap.signal, onProgress)));
             results[index] = result;
             done += 1;
             onProgress({ type: "done", result, done, total: checks.length });
@@ -184,26 +186,48 @@ function skipped(check: Pick<Check, "check" | "target">, cause: CheckResult): Ch
     };
 }
 
+/** A check the run's total cap kept from running: not a failure of what it checks. */
+function notRun(check: Pick<Check, "check" | "target">, limits: RunLimits): CheckResult {
+    return { check: check.check, target: check.target, ...capped({ ok: false, detail: "" }, limits, 0), attempts: 0, durationMs: 0 };
+}
+
+/**
+ * A prerequisite whose probe the run's total cap cut short: nothing is known about it, so it is no
+ * cause, and what needs it is "not run" for the cap, as a check that never started is.
+ */
+const CAPPED = "capped";
+
+interface Outcome {
+    /** The probe's own result (absent when a need failed first or the cap came first). */
+    readonly own?: CheckResult;
+    /** The root cause, if a probe failed. */
+    readonly cause?: CheckResult;
+    readonly capped?: true;
+}
+
 /** Probes each prerequisite once per run (its own needs first) and remembers the outcome. */
 class Prerequisites {
-    /** Per id: the probe's own result (absent when a need failed first) and the root cause, if any. */
-    private readonly outcomes = new Map<string, Promise<{ own?: CheckResult; cause?: CheckResult }>>();
+    /** Per id: what its probe found out. */
+    private readonly outcomes = new Map<string, Promise<Outcome>>();
     private readonly failed: CheckResult[] = [];
     /** Per failed cause: what failed as it, and how to say so once all are known. */
     private readonly folds = new Map<CheckResult, { members: { target: string; kind?: string }[]; kind?: string; foldKey?: string; summary?: NonNullable<Verdict["causeIs"]>["summary"] }>();
 
     constructor(
         private readonly limits: RunLimits,
+        /** The probes' own budget, within the run's cap. */
         private readonly deadline: number,
+        private readonly runDeadline: number,
         private readonly cap: AbortSignal,
         private readonly onProgress: (event: Progress) => void,
     ) {}
 
-    /** The root cause among `needs` that failed, if any (the first in order). */
-    async firstFailure(needs: readonly Prerequisite[]): Promise<CheckResult | undefined> {
+    /** The root cause among `needs` that failed, if any (the first in order), or CAPPED. */
+    async firstFailure(needs: readonly Prerequisite[]): Promise<CheckResult | typeof CAPPED | undefined> {
         // In order, stopping at the first failure: what comes after it is not probed for nothing.
         for (const p of needs) {
-            const { cause } = await this.settle(p);
+            const { cause, capped } = await this.settle(p);
+            if (capped) return CAPPED;
             if (cause) return cause;
         }
         return undefined;
@@ -211,7 +235,8 @@ class Prerequisites {
 
     /** A row that is the prerequisite itself: its probe's result, or skipped for what it needed. */
     async asRow(p: Prerequisite, row: Pick<Check, "check" | "target">): Promise<CheckResult> {
-        const { own, cause } = await this.settle(p);
+        const { own, cause, capped } = await this.settle(p);
+        if (capped) return notRun(row, this.limits);
         if (own) return { ...own, check: row.check, target: row.target };
         return skipped(row, cause!);
     }
@@ -236,7 +261,7 @@ class Prerequisites {
         return { ...r, detail: `${r.detail}; ${more.length} more ${what} failed the same way (${more.map((m) => m.target).join(", ")})` };
     }
 
-    private settle(p: Prerequisite): Promise<{ own?: CheckResult; cause?: CheckResult }> {
+    private settle(p: Prerequisite): Promise<Outcome> {
         let outcome = this.outcomes.get(p.id);
         if (!outcome) {
             outcome = this.probe(p);
@@ -245,8 +270,9 @@ class Prerequisites {
         return outcome;
     }
 
-    private async probe(p: Prerequisite): Promise<{ own?: CheckResult; cause?: CheckResult }> {
+    private async probe(p: Prerequisite): Promise<Outcome> {
         const upstream = await this.firstFailure(p.needs ?? []);
+        if (upstream === CAPPED) return { capped: true };
         if (upstream) return { cause: upstream };
         const probeLimits: RunLimits = {
             ...this.limits,
@@ -267,6 +293,7 @@ class Prerequisites {
         // No retry lines for a probe: its cause is one line, however many attempts it took.
         const result = await runOne({ check: p.check, target: p.target, run }, probeLimits, this.deadline, this.cap, () => undefined);
         if (result.ok) return { own: result };
+        if (this.cap.aborted || Date.now() >= this.runDeadline) return { capped: true };
         const own = causeIs ? { ...result, check: causeIs.check, target: causeIs.target } : result;
         const member = { target: p.target, kind: p.kind };
         // Two prerequisites failing as the same thing (one dead endpoint, names that do not resolve) are one cause.
