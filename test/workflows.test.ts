@@ -28,6 +28,7 @@ interface Step {
     readonly if?: string;
     readonly with?: Record<string, unknown>;
     readonly env?: Record<string, string>;
+    readonly "continue-on-error"?: boolean;
 }
 interface Job {
     readonly needs?: string | string[];
@@ -689,6 +690,196 @@ describe("two runner pools: pull-request code never runs where deploys run", () 
         expect(runnerPoolProblems(weakened(country, "deploy-prod", (job) => ({ ...job, "runs-on": PREVIEW_RUNNERS })))).toEqual([
             `deploy-prod runs in prod but not on the deploy runner pool (${DEPLOY_RUNNERS})`,
         ]);
+    });
+});
+
+/** Repository variables a job's runs-on reads (`vars.X`): the runner-label lists of the VPC pools. */
+const runsOnVariables = (job: Job): string[] => [...JSON.stringify(job["runs-on"] ?? "").matchAll(/\bvars\.([A-Za-z_]\w*)/g)].map((m) => m[1]);
+
+/** Every job whose runs-on reads a repository variable, with that variable, read from the files. */
+const labelledJobs = (wfs: Record<string, Workflow>) =>
+    Object.entries(wfs).flatMap(([file, wf]) => Object.entries(wf.jobs).flatMap(([id, job]) => runsOnVariables(job).map((variable) => ({ file, id, variable }))));
+
+const RUNNER_LABELS = ".github/scripts/runner-labels.sh";
+
+/** A step of `job` that runs runner-labels.sh on `variable`, given the repository variable through env,
+ *  whose failure fails the job, and that runs whenever the guarded job would (its `if`, if any, is one
+ *  of the guarded job's `&&` conditions: the pull-request check is skipped for forks like the preview). */
+function checksLabels(job: Job, variable: string, guardedIf: string | undefined): boolean {
+    return stepsOf(job).some((s) => {
+        const args = s.run?.match(/\.github\/scripts\/runner-labels\.sh\b(.*)/)?.[1].trim().split(/\s+/) ?? [];
+        const runsWhenGuardedRuns = s.if === undefined || (guardedIf ?? "").split(/\s+&&\s+/).includes(s.if);
+        return args.includes(variable) && s.env?.[variable] === `\${{ vars.${variable} }}` && s["continue-on-error"] !== true && runsWhenGuardedRuns;
+    });
+}
+
+/** A job whose `if` runs it although a job it needs failed: what it needs guards nothing. */
+const runsDespiteFailure = (job: Job) => /\b(always|failure|cancelled)\(\)/.test(job.if ?? "");
+
+/** Whether `jobId` runs only after a job that checked `variable` succeeded (directly or through `needs`). */
+function labelsChecked(wf: Workflow, jobId: string, variable: string, guardedIf: string | undefined): boolean {
+    const job = wf.jobs[jobId];
+    if (job === undefined || runsDespiteFailure(job)) return false;
+    return needsOf(job).some((n) => wf.jobs[n] !== undefined && (checksLabels(wf.jobs[n], variable, guardedIf) || labelsChecked(wf, n, variable, guardedIf)));
+}
+
+/** The jobs (in any of `wfs`) that call the reusable workflow `file`. */
+const callersOf = (file: string, wfs: Record<string, Workflow>) =>
+    Object.entries(wfs).flatMap(([callerFile, w]) =>
+        Object.entries(w.jobs)
+            .filter(([, job]) => job.uses === `./.github/workflows/${file}`)
+            .map(([id, job]) => ({ file: callerFile, wf: w, id, if: job.if })),
+    );
+
+/** Jobs of `file` that could reach their runs-on with a runner-label variable nobody checked. A workflow
+ *  run only by workflow_call is checked through its callers: every caller job must have checked it. */
+function labelCheckProblems(file: string, wfs: Record<string, Workflow>): string[] {
+    const wf = wfs[file];
+    const callers = callersOf(file, wfs);
+    const onlyCalled = Object.keys(wf.on).every((t) => t === "workflow_call") && callers.length > 0;
+    return labelledJobs({ [file]: wf })
+        .filter(({ id, variable }) => !labelsChecked(wf, id, variable, wf.jobs[id].if))
+        .filter(({ variable }) => !(onlyCalled && callers.every((c) => labelsChecked(c.wf, c.id, variable, c.if))))
+        .map(({ id, variable }) => `${file} ${id} runs on vars.${variable} without needing a job that checked it (${RUNNER_LABELS} ${variable})`);
+}
+
+describe("the runner-label variables are checked before any job's runs-on reads them", () => {
+    const all = (): Record<string, Workflow> => Object.fromEntries(workflowFiles.map((f) => [f, load(f)]));
+    /** A copy of the workflows with every runner-labels.sh step changed (or dropped when `change` returns undefined). */
+    const withChecks = (change: (step: Step) => Step | undefined): Record<string, Workflow> =>
+        Object.fromEntries(
+            Object.entries(all()).map(([file, wf]) => [
+                file,
+                { ...wf, jobs: Object.fromEntries(Object.entries(wf.jobs).map(([id, job]) => [id, { ...job, steps: job.steps?.flatMap((s) => (s.run?.includes(RUNNER_LABELS) ? [change(s)].filter((x): x is Step => x !== undefined) : [s])) }])) },
+            ]),
+        );
+    const everyProblem = (wfs: Record<string, Workflow>) => workflowFiles.flatMap((f) => labelCheckProblems(f, wfs));
+
+    test.each(workflowFiles)("%s: every job whose runs-on reads vars.X needs (transitively, or through its caller) a job that ran runner-labels.sh on X", (file) => {
+        expect(labelCheckProblems(file, all())).toEqual([]);
+    });
+
+    test("the rule has something to judge: jobs in several workflows run on runner-label variables", () => {
+        const jobs = labelledJobs(all());
+        expect(new Set(jobs.map((j) => j.file)).size).toBeGreaterThan(1);
+        expect(new Set(jobs.map((j) => j.variable)).size).toBeGreaterThan(1);
+    });
+
+    test("without any runner-labels.sh step, every labelled job is caught", () => {
+        const problems = everyProblem(withChecks(() => undefined));
+        expect(problems).toEqual(labelledJobs(all()).map(({ file, id, variable }) => `${file} ${id} runs on vars.${variable} without needing a job that checked it (${RUNNER_LABELS} ${variable})`));
+    });
+
+    test.each(labelledJobs(all()).map(({ file, id, variable }) => [variable, `${file} ${id}`] as const))(
+        "a check that leaves out %s, or does not pass it through env, or may fail without failing its job, no longer covers %s",
+        (variable, job) => {
+            const caught = (wfs: Record<string, Workflow>) => everyProblem(wfs).some((p) => p.startsWith(`${job} runs on vars.${variable} `));
+            const leftOut = withChecks((s) => ({ ...s, run: s.run!.replace(new RegExp(` ${variable}\\b`), "") }));
+            const noEnv = withChecks((s) => ({ ...s, env: Object.fromEntries(Object.entries(s.env ?? {}).filter(([k]) => k !== variable)) }));
+            const wrongEnv = withChecks((s) => ({ ...s, env: { ...s.env, [variable]: "${{ vars.SOMETHING_ELSE }}" } }));
+            const ignored = withChecks((s) => ({ ...s, "continue-on-error": true }));
+            expect({ leftOut: caught(leftOut), noEnv: caught(noEnv), wrongEnv: caught(wrongEnv), ignored: caught(ignored) }).toEqual({ leftOut: true, noEnv: true, wrongEnv: true, ignored: true });
+        },
+    );
+
+    test("a labelled job that stops needing the checking job, or runs although it failed, is caught; a called workflow's jobs through their caller", () => {
+        for (const { file, id, variable } of labelledJobs(all())) {
+            const wfs = all();
+            const wf = wfs[file];
+            // Cut the chain where it starts: the job itself, or the job calling its workflow.
+            const caller = callersOf(file, wfs)[0];
+            const [cutFile, cutId] = labelsChecked(wf, id, variable, wf.jobs[id].if) ? [file, id] : [caller.file, caller.id];
+            const expected = `${file} ${id} runs on vars.${variable} without needing a job that checked it (${RUNNER_LABELS} ${variable})`;
+            const cut = { ...wfs, [cutFile]: weakened(wfs[cutFile], cutId, (job) => ({ ...job, needs: [] })) };
+            expect({ cutFile, cutId, problems: everyProblem(cut) }).toEqual({ cutFile, cutId, problems: expect.arrayContaining([expected]) });
+            const always = { ...wfs, [cutFile]: weakened(wfs[cutFile], cutId, (job) => ({ ...job, if: `always() && ${job.if ?? "true"}` })) };
+            expect({ cutFile, cutId, problems: everyProblem(always) }).toEqual({ cutFile, cutId, problems: expect.arrayContaining([expected]) });
+        }
+    });
+
+    test("a check step under a condition covers only jobs that run under that same condition (forks: no check, no preview)", () => {
+        const conditional = labelledJobs(all()).filter(({ file }) =>
+            Object.values(load(file).jobs).some((job) => stepsOf(job).some((s) => s.run?.includes(RUNNER_LABELS) && s.if !== undefined)),
+        );
+        expect(conditional.length).toBeGreaterThan(0);
+        for (const { file, id } of conditional) {
+            const wfs = all();
+            const unconditional = { ...wfs, [file]: weakened(wfs[file], id, (job) => ({ ...job, if: undefined })) };
+            expect({ file, id, caught: everyProblem(unconditional).some((p) => p.startsWith(`${file} ${id} `)) }).toEqual({ file, id, caught: true });
+        }
+    });
+});
+
+describe(".github/scripts/runner-labels.sh", () => {
+    const PREVIEW = "DATA_INFRA_PREVIEW_RUNNER_LABELS";
+    const DEPLOY = "DATA_INFRA_DEPLOY_RUNNER_LABELS";
+    /** Runs the script on the given variables; undefined means not in the environment at all. */
+    function check(vars: Record<string, string | undefined>) {
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        for (const [name, value] of Object.entries(vars)) {
+            delete env[name];
+            if (value !== undefined) env[name] = value;
+        }
+        const r = spawnSync("bash", [path.join(SCRIPTS, "runner-labels.sh"), ...Object.keys(vars)], { env, encoding: "utf8" });
+        return { status: r.status, stdout: r.stdout, errors: r.stdout.split("\n").filter((l) => l.startsWith("::error")) };
+    }
+
+    test("an unset variable fails naming it, 'unset', what is allowed, an example, where to set it and every job whose runs-on reads it", () => {
+        const r = check({ [PREVIEW]: undefined });
+        expect(r.status).toBe(1);
+        expect(r.errors).toHaveLength(1);
+        const [error] = r.errors;
+        expect(error).toContain(`::error title=${PREVIEW}::Repository variable ${PREVIEW} is unset`);
+        expect(error).toContain("It must be a JSON list of one or more non-empty runner labels (or a single label as a JSON string)");
+        expect(error).toContain('e.g. ["self-hosted","linux","data-infra-preview"]');
+        expect(error).toContain("Settings → Secrets and variables → Actions → Variables");
+        const needing = labelledJobs(Object.fromEntries(workflowFiles.map((f) => [f, load(f)]))).filter((j) => j.variable === PREVIEW);
+        expect(needing.length).toBeGreaterThan(0);
+        for (const { file, id } of needing) expect({ file, id, named: new RegExp(`${file.replace(".", "\\.")}: ([\\w-]+, )*${id}\\b`).test(error) }).toEqual({ file, id, named: true });
+    });
+
+    test("an empty variable (what ${{ vars.X }} gives for a missing one) is unset too; the deploy pool's example says deploy", () => {
+        const r = check({ [DEPLOY]: "" });
+        expect(r.status).toBe(1);
+        expect(r.errors[0]).toContain(`Repository variable ${DEPLOY} is unset`);
+        expect(r.errors[0]).toContain('e.g. ["self-hosted","linux","data-infra-deploy"]');
+    });
+
+    test.each([
+        ["not json", "not valid JSON"],
+        ["[]", "an empty list"],
+        ['[""]', "a list with an empty or non-string label"],
+        ["[1]", "a list with an empty or non-string label"],
+        ['{"a":1}', "a JSON object"],
+        ['""', "an empty label"],
+        ['"a" "b"', "not one JSON value"],
+    ])("%s is refused, quoting the value and saying why", (value, why) => {
+        const r = check({ [PREVIEW]: value });
+        expect(r.status).toBe(1);
+        expect(r.errors).toHaveLength(1);
+        expect(r.errors[0]).toContain(`Repository variable ${PREVIEW} holds '${value}' (${why}).`);
+    });
+
+    test("a value over several lines stays one annotation", () => {
+        const r = check({ [PREVIEW]: "not\njson" });
+        expect(r.errors).toEqual([expect.stringContaining(`${PREVIEW} holds 'not%0Ajson' (not valid JSON)`)]);
+    });
+
+    test("a list of labels passes and prints them", () => {
+        const r = check({ [PREVIEW]: '["self-hosted", "linux", "data-infra-preview"]' });
+        expect(r).toEqual({ status: 0, errors: [], stdout: `${PREVIEW}: the jobs that need it run on a runner with all of the labels self-hosted, linux, data-infra-preview\n` });
+    });
+
+    test("a single label as a JSON string passes (runs-on takes one label too)", () => {
+        const r = check({ [DEPLOY]: '"data-infra-deploy"' });
+        expect(r).toEqual({ status: 0, errors: [], stdout: `${DEPLOY}: the jobs that need it run on a runner with all of the labels data-infra-deploy\n` });
+    });
+
+    test("checks every variable before failing: two bad ones are both reported, a good one still printed", () => {
+        const r = check({ [PREVIEW]: undefined, X_RUNNER_LABELS: '["ok"]', [DEPLOY]: "[]" });
+        expect(r.status).toBe(1);
+        expect(r.errors.map((e) => /^::error title=(\w+)::/.exec(e)?.[1])).toEqual([PREVIEW, DEPLOY]);
+        expect(r.stdout).toContain("X_RUNNER_LABELS: the jobs that need it run on a runner with all of the labels ok\n");
     });
 });
 
