@@ -797,15 +797,29 @@ describe("the runner-label variables are checked before any job's runs-on reads 
         }
     });
 
-    test("a check step under a condition covers only jobs that run under that same condition (forks: no check, no preview)", () => {
-        const conditional = labelledJobs(all()).filter(({ file }) =>
-            Object.values(load(file).jobs).some((job) => stepsOf(job).some((s) => s.run?.includes(RUNNER_LABELS) && s.if !== undefined)),
-        );
-        expect(conditional.length).toBeGreaterThan(0);
-        for (const { file, id } of conditional) {
-            const wfs = all();
-            const unconditional = { ...wfs, [file]: weakened(wfs[file], id, (job) => ({ ...job, if: undefined })) };
-            expect({ file, id, caught: everyProblem(unconditional).some((p) => p.startsWith(`${file} ${id} `)) }).toEqual({ file, id, caught: true });
+    test("a check for a job that forks skip is skipped for forks too: they get no repository variables, so it would fail their pull requests", () => {
+        const wfs = all();
+        const FORKS_SKIP = /github\.event\.pull_request\.head\.repo\.full_name == github\.repository/;
+        const forkSkipped = labelledJobs(wfs).filter(({ file, id }) => FORKS_SKIP.test(wfs[file].jobs[id].if ?? ""));
+        expect(forkSkipped.length).toBeGreaterThan(0);
+        for (const { file, id, variable } of forkSkipped) {
+            const wf = wfs[file];
+            const checkers = needsOf(wf.jobs[id]).filter((n) => wf.jobs[n] !== undefined && checksLabels(wf.jobs[n], variable, wf.jobs[id].if));
+            expect({ file, id, checkers: checkers.length > 0 }).toEqual({ file, id, checkers: true });
+            for (const n of checkers) expect({ file, job: n, forksSkip: FORKS_SKIP.test(wf.jobs[n].if ?? "") }).toEqual({ file, job: n, forksSkip: true });
+        }
+    });
+
+    test("the offline checks never wait for the runner-label check: a missing variable stops only the VPC jobs", () => {
+        const wfs = all();
+        const checking = (wf: Workflow, id: string) => stepsOf(wf.jobs[id]).some((s) => s.run?.includes(RUNNER_LABELS));
+        for (const [file, wf] of Object.entries(wfs)) {
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                // VPC jobs, the checks themselves and calls of a reusable workflow of VPC jobs (country.yml) aside,
+                // a job on GitHub's runners (offline checks, tests, the stack list) needs no checking job.
+                if (runsOnVariables(job).length > 0 || checking(wf, id) || job.uses !== undefined) continue;
+                expect({ file, id, needsCheck: needsOf(job).some((n) => wf.jobs[n] !== undefined && checking(wf, n)) }).toEqual({ file, id, needsCheck: false });
+            }
         }
     });
 });
