@@ -62,11 +62,12 @@ function packageJson(dir: string | undefined): { version?: string; dependencies?
 }
 
 /**
- * The cache file's name: everything the graph is built from. kubernetes-models' own
- * dependencies count too (ObjectMeta's declaration is in @kubernetes-models/apimachinery, whose
- * version can move on its own).
+ * The cache file's name (`strict-fields-<hash>.json`) for `kinds` (`apiVersion/kind`), hashed from
+ * everything the graph is built from: the format, the kinds, the versions of TypeScript,
+ * kubernetes-models and its own dependencies (ObjectMeta is declared in
+ * @kubernetes-models/apimachinery, whose version can move on its own).
  */
-export function graphCacheName(dir: string, kinds: readonly string[]): string {
+export function graphCacheName(kinds: readonly string[], dir = modelsDir()): string {
     const models = packageJson(dir);
     const dependencies = Object.keys(models.dependencies ?? {})
         .sort()
@@ -76,7 +77,7 @@ export function graphCacheName(dir: string, kinds: readonly string[]): string {
 }
 
 /** A cache file is used only if it is a whole graph of this format whose every node reference holds. */
-export function isFieldGraph(value: unknown): value is FieldGraph {
+function isFieldGraph(value: unknown): value is FieldGraph {
     if (value === null || typeof value !== "object") return false;
     const { format, kinds, nodes } = value as Record<string, unknown>;
     if (format !== GRAPH_FORMAT || !Array.isArray(nodes) || kinds === null || typeof kinds !== "object") return false;
@@ -160,7 +161,7 @@ function buildGraph(dir: string, kinds: readonly KindRef[]): FieldGraph {
 
 /** The graph from the cache, or built (and cached) when there is none, it does not parse, or is of another format. */
 function fieldGraph(dir: string, kinds: readonly KindRef[]): FieldGraph {
-    const name = graphCacheName(dir, kinds.map((k) => `${k.apiVersion}/${k.kind}`));
+    const name = graphCacheName(kinds.map((k) => `${k.apiVersion}/${k.kind}`), dir);
     const cached = readCached(name);
     if (cached !== undefined) {
         try {
