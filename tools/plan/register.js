@@ -11,8 +11,8 @@
 const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
-const os = require("os");
 const path = require("path");
+const { readCached, writeCached } = require("./diskCache.js");
 
 // Node >= 22.1: V8 code cache on disk (under the OS temp dir), keyed by file content.
 if (typeof Module.enableCompileCache === "function" && !process.env.NODE_DISABLE_COMPILE_CACHE) Module.enableCompileCache();
@@ -21,55 +21,19 @@ const debugging = process.env.DATA_INFRA_STACK_TRACES === "1";
 const nodeModules = `${path.sep}node_modules${path.sep}`;
 
 // Compiled files are kept by content hash (like tsx does), so a warm plan starts no esbuild.
-const cacheDir = path.join(os.tmpdir(), `data-infra-ts-${process.getuid ? process.getuid() : "user"}`);
+// The cache directory is trusted only if it is ours and nobody else can write it (diskCache.js).
 let esbuild;
-let cacheUsable;
-
-/**
- * The cache is code this process runs: use it only if it is our own directory that nobody else
- * can write (made 0700 here). A directory someone else created first, or one group/others can
- * write, could hold planted files under the predictable names: then no cache, only esbuild.
- */
-function ownCacheDir() {
-    if (cacheUsable !== undefined) return cacheUsable;
-    try {
-        fs.mkdirSync(cacheDir, { mode: 0o700 });
-    } catch {
-        // exists already (checked below), or cannot be made (no cache)
-    }
-    try {
-        const st = fs.lstatSync(cacheDir);
-        const uid = process.getuid ? process.getuid() : st.uid;
-        cacheUsable = st.isDirectory() && st.uid === uid && (st.mode & 0o022) === 0;
-    } catch {
-        cacheUsable = false;
-    }
-    return cacheUsable;
-}
 
 function transpile(source, filename) {
     // Source maps only when stack traces are wanted: mapping every captured trace costs time.
     const options = { loader: "ts", format: "cjs", target: "node22", sourcefile: filename, sourcemap: debugging ? "inline" : false };
     const key = crypto.createHash("sha1").update(source).update(JSON.stringify(options)).update(process.version).digest("hex");
-    const cached = path.join(cacheDir, `${key}.js`);
-    const useCache = ownCacheDir();
-    if (useCache) {
-        try {
-            return fs.readFileSync(cached, "utf8");
-        } catch {
-            // not compiled yet
-        }
-    }
+    const name = `${key}.js`;
+    const cached = readCached(name);
+    if (cached !== undefined) return cached;
     esbuild ??= require("esbuild");
     const { code } = esbuild.transformSync(source, options);
-    if (!useCache) return code;
-    try {
-        const temp = `${cached}.${process.pid}`;
-        fs.writeFileSync(temp, code, { mode: 0o600 });
-        fs.renameSync(temp, cached); // atomic: parallel plans never read half a file
-    } catch {
-        // a read-only temp dir only costs the cache
-    }
+    writeCached(name, code);
     return code;
 }
 
