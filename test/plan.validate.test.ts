@@ -1,7 +1,6 @@
 // `npm run validate:manifests -- DIR`: the manifests `--out` writes, checked offline against the
 // Kubernetes API schemas (kubernetes-models), with no cluster and no kubectl. The validator is
 // ESM, which jest's module system cannot load, so it runs as the command a person runs.
-import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -9,13 +8,11 @@ import * as YAML from "yaml";
 import { PROJECT_DIR } from "../tools/mockRuntime";
 import { main as plan } from "../tools/plan";
 import { GRAPH_FORMAT, graphCacheName } from "../tools/plan/strictFields";
+import { npmScript } from "./helpers/npmScript";
 
 // Exactly what `npm run validate:manifests` runs (package.json), with the node that runs this test.
-const [command, ...loader] = (JSON.parse(fs.readFileSync(path.join(PROJECT_DIR, "package.json"), "utf8")).scripts["validate:manifests"] as string).split(" ");
-
 function validate(dir: string, env: NodeJS.ProcessEnv = process.env, preload: readonly string[] = []) {
-    expect(command).toBe("node");
-    const r = spawnSync(process.execPath, [...preload, ...loader, dir], { encoding: "utf8", timeout: 60_000, cwd: PROJECT_DIR, env });
+    const r = npmScript("validate:manifests", [dir], { cwd: PROJECT_DIR, env, nodeArgs: preload, timeout: 60_000 });
     return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
