@@ -3,6 +3,8 @@
 // modules: a program or tool that uses `pulumi.automation` under the plan works as it would
 // without the plan's start-up.
 import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
 import * as path from "path";
 
 const root = path.join(__dirname, "..");
@@ -36,4 +38,23 @@ test("touching them loads the real modules: pulumi.automation, gRPC status codes
     expect(out.unavailable).toBe(true);
     expect(out.grpcLoaded).toBe(true);
     expect(out.channelOptions).toBe("object");
+});
+
+test("a module that exports a function still works through the SDK's default import: closure serialisation computes code paths", () => {
+    // The SDK imports normalize-package-data with `__importDefault`; a program that turns a function
+    // into a Lambda (closure serialisation) calls it. Run where a package.json without dependencies is.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-lazy-"));
+    try {
+        fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "x", version: "1.0.0", dependencies: {} }));
+        const env: NodeJS.ProcessEnv = { ...process.env };
+        delete env.JEST_WORKER_ID;
+        const script = `require(${JSON.stringify(path.join(root, "tools/plan/lazySdk.ts"))});
+            const pulumi = require(${JSON.stringify(path.join(root, "node_modules/@pulumi/pulumi"))});
+            pulumi.runtime.computeCodePaths().then((paths) => console.log(JSON.stringify({ ok: true, size: paths.size })), (e) => console.log(JSON.stringify({ ok: false, error: e.message })));`;
+        const result = spawnSync(process.execPath, ["-r", path.join(root, "tools/plan/register.js"), "-e", script], { cwd: dir, env, encoding: "utf8", timeout: 60_000 });
+        expect(result.stderr).toBe("");
+        expect(JSON.parse(result.stdout)).toEqual({ ok: true, size: 0 });
+    } finally {
+        fs.rmSync(dir, { recursive: true, force: true });
+    }
 });

@@ -2,22 +2,21 @@
 // @pulumi/pulumi.
 //
 // The Pulumi SDK loads, when it starts, much that a mock run of this program never uses:
-// TypeScript, npm's Arborist and normalize-package-data, for turning JavaScript functions into
-// cloud code (closure serialisation); its Automation API (`pulumi.automation`, which drives the
+// TypeScript and normalize-package-data, for turning JavaScript functions into cloud code (closure
+// serialisation); its Automation API (`pulumi.automation`, which drives the
 // CLI); gRPC and the generated gRPC clients, for talking to the engine, which the mock monitor
-// replaces; OpenTelemetry, for tracing the engine enables; semver and glob, for plugin and package
-// lookups. Here they load on first use instead, which takes ~0.5 s (TypeScript, Arborist) and
+// replaces; OpenTelemetry, for tracing the engine enables; semver, for plugin and package
+// lookups. Here they load on first use instead, which takes ~0.5 s (TypeScript) and
 // ~0.2 s (the rest: 250 of the 985 modules a plan loaded) off every plan: any property read, key
 // listing or `in` check loads the real module and answers from it.
 //
 // Also off by default: source-mapped stack traces. Pulumi captures one per resource, and mapping
-// each through tsx's source maps is measurable; DATA_INFRA_STACK_TRACES=1 turns them back on.
+// each through the loader's source maps is measurable; DATA_INFRA_STACK_TRACES=1 turns them back on.
 import * as path from "path";
 
 /** Requests made from inside @pulumi/pulumi that load lazily. */
 const LAZY = new Set([
     "typescript",
-    "@npmcli/arborist",
     "./automation",
     "@grpc/grpc-js",
     "../proto/resource_grpc_pb",
@@ -27,7 +26,6 @@ const LAZY = new Set([
     "normalize-package-data",
     "@opentelemetry/api",
     "semver",
-    "glob",
 ]);
 const SDK_DIR = `${path.sep}node_modules${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
 
@@ -39,8 +37,16 @@ function lazyModule(load: () => object): object {
     return new Proxy(
         {},
         {
-            // Claiming to be an ES module keeps `__importStar(require(…))` from copying (and so loading) it.
-            get: (_t, key) => (key === "__esModule" && real === undefined ? true : Reflect.get(target(), key)),
+            // Claiming to be an ES module keeps `__importStar(require(…))` and `__importDefault(require(…))`
+            // from wrapping (and so loading) it. So `.default` is what those helpers would have given:
+            // the module's own `default` if it is an ES module, else the module itself
+            // (normalize-package-data exports a function).
+            get: (_t, key) => {
+                if (key === "__esModule" && real === undefined) return true;
+                const module = target() as { __esModule?: boolean; default?: unknown };
+                if (key === "default" && !module.__esModule) return module;
+                return Reflect.get(module, key);
+            },
             has: (_t, key) => Reflect.has(target(), key),
             ownKeys: () => Reflect.ownKeys(target()),
             getOwnPropertyDescriptor: (_t, key) => {
