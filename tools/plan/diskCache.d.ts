@@ -7,3 +7,5 @@ export function ownCacheDir(): string | undefined;
 export function readCached(name: string): string | undefined;
 /** Keeps `text` under `name`, atomically (temp file + rename); a failure only costs the cache. */
 export function writeCached(name: string, text: string): void;
+/** The cache name of `source` compiled with esbuild `options` (content, options, Node's and esbuild's versions). */
+export function compiledName(source: string, options: object): string;

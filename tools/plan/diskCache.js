@@ -71,4 +71,14 @@ function writeCached(name, text) {
     }
 }
 
-module.exports = { cacheDir, ownCacheDir, readCached, writeCached };
+/**
+ * The name the loader keeps `source`'s compiled form under: its content, the esbuild options and
+ * the versions of Node and esbuild (an upgraded esbuild recompiles). esbuild's version is read
+ * from its package.json, so a warm start never loads esbuild itself.
+ */
+function compiledName(source, options) {
+    const esbuildVersion = require("esbuild/package.json").version;
+    return `${require("crypto").createHash("sha1").update(source).update(JSON.stringify(options)).update(process.version).update(esbuildVersion).digest("hex")}.js`;
+}
+
+module.exports = { cacheDir, ownCacheDir, readCached, writeCached, compiledName };

@@ -8,14 +8,19 @@
 // resolution to Node. It also turns on Node's compile cache, so the SDK's JavaScript is compiled
 // once per machine rather than once per plan. Type-checking stays with `npm test` (tsc).
 "use strict";
-const crypto = require("crypto");
 const fs = require("fs");
 const Module = require("module");
 const path = require("path");
-const { readCached, writeCached } = require("./diskCache.js");
+const { compiledName, ownCacheDir, readCached, writeCached } = require("./diskCache.js");
 
-// Node >= 22.1: V8 code cache on disk (under the OS temp dir), keyed by file content.
-if (typeof Module.enableCompileCache === "function" && !process.env.NODE_DISABLE_COMPILE_CACHE) Module.enableCompileCache();
+// Node >= 22.1: V8 code cache on disk, keyed by file content, in our own cache directory: V8 runs
+// what it finds there, and Node's default ($TMPDIR/node-compile-cache) is shared by every user of
+// the machine, so whoever runs Node first could fill it (a bastion, a shared runner). A
+// NODE_COMPILE_CACHE the user set is their own choice, used as it is; no usable directory, no cache.
+if (typeof Module.enableCompileCache === "function" && !process.env.NODE_DISABLE_COMPILE_CACHE) {
+    if (process.env.NODE_COMPILE_CACHE) Module.enableCompileCache();
+    else if (ownCacheDir()) Module.enableCompileCache(path.join(ownCacheDir(), "v8"));
+}
 
 const debugging = process.env.DATA_INFRA_STACK_TRACES === "1";
 const nodeModules = `${path.sep}node_modules${path.sep}`;
@@ -27,8 +32,7 @@ let esbuild;
 function transpile(source, filename) {
     // Source maps only when stack traces are wanted: mapping every captured trace costs time.
     const options = { loader: "ts", format: "cjs", target: "node22", sourcefile: filename, sourcemap: debugging ? "inline" : false };
-    const key = crypto.createHash("sha1").update(source).update(JSON.stringify(options)).update(process.version).digest("hex");
-    const name = `${key}.js`;
+    const name = compiledName(source, options);
     const cached = readCached(name);
     if (cached !== undefined) return cached;
     esbuild ??= require("esbuild");
