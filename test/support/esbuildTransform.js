@@ -14,7 +14,16 @@ module.exports = {
     process(source, filename) {
         return { code: esbuild.transformSync(source, { ...OPTIONS, sourcefile: filename }).code };
     },
-    getCacheKey(source, filename) {
-        return crypto.createHash("sha1").update(source).update(filename).update(JSON.stringify(OPTIONS)).update(esbuild.version).digest("hex");
+    // Jest instruments the transformed code for --coverage itself, and keys its cache only by this:
+    // whether the code is instrumented must be part of it.
+    getCacheKey(source, filename, options) {
+        return crypto
+            .createHash("sha1")
+            .update(source)
+            .update(filename)
+            .update(JSON.stringify(OPTIONS))
+            .update(esbuild.version)
+            .update(String(Boolean(options && options.instrument)))
+            .digest("hex");
     },
 };

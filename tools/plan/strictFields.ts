@@ -63,7 +63,7 @@ function packageJson(dir: string | undefined): { version?: string; dependencies?
 
 /**
  * The cache file's name (`strict-fields-<hash>.json`) for `kinds` (`apiVersion/kind`), hashed from
- * everything the graph is built from: the format, the kinds, the versions of TypeScript,
+ * everything the graph is built from: the format, this file, the kinds, the versions of TypeScript,
  * kubernetes-models and its own dependencies (ObjectMeta is declared in
  * @kubernetes-models/apimachinery, whose version can move on its own).
  */
@@ -72,7 +72,10 @@ export function graphCacheName(kinds: readonly string[], dir = modelsDir()): str
     const dependencies = Object.keys(models.dependencies ?? {})
         .sort()
         .map((name) => `${name}@${packageJson(packageDir(name, dir)).version}`);
-    const key = { format: GRAPH_FORMAT, models: models.version, dependencies, typescript: packageJson(packageDir("typescript", __dirname)).version, kinds: [...kinds].sort() };
+    // This file's own text too: a change to how the graph is built rebuilds it without anyone
+    // remembering to bump GRAPH_FORMAT.
+    const builder = crypto.createHash("sha256").update(fs.readFileSync(__filename)).digest("hex");
+    const key = { format: GRAPH_FORMAT, builder, models: models.version, dependencies, typescript: packageJson(packageDir("typescript", __dirname)).version, kinds: [...kinds].sort() };
     return `strict-fields-${crypto.createHash("sha256").update(JSON.stringify(key)).digest("hex")}.json`;
 }
 
