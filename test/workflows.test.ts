@@ -810,6 +810,26 @@ describe("the runner-label variables are checked before any job's runs-on reads 
         }
     });
 
+    test("a bad variable stops only the jobs of its own pool: no job waits on a check of a variable it does not use", () => {
+        const wfs = all();
+        const checked = (job: Job) => stepsOf(job).flatMap((s) => s.run?.match(/\.github\/scripts\/runner-labels\.sh\b(.*)/)?.[1].trim().split(/\s+/) ?? []);
+        const uses = (job: Job): string[] => {
+            const called = job.uses?.match(/^\.\/\.github\/workflows\/(.+)$/)?.[1];
+            return called && wfs[called] ? Object.values(wfs[called].jobs).flatMap(runsOnVariables) : runsOnVariables(job);
+        };
+        let judged = 0;
+        for (const [file, wf] of Object.entries(wfs)) {
+            for (const [id, job] of Object.entries(wf.jobs)) {
+                const own = new Set(uses(job));
+                if (own.size === 0) continue;
+                judged += 1;
+                const foreign = needsOf(job).flatMap((n) => (wf.jobs[n] ? checked(wf.jobs[n]) : [])).filter((v) => !own.has(v));
+                expect({ file, id, foreign }).toEqual({ file, id, foreign: [] });
+            }
+        }
+        expect(judged).toBeGreaterThan(0);
+    });
+
     test("the offline checks never wait for the runner-label check: a missing variable stops only the VPC jobs", () => {
         const wfs = all();
         const checking = (wf: Workflow, id: string) => stepsOf(wf.jobs[id]).some((s) => s.run?.includes(RUNNER_LABELS));
@@ -844,7 +864,7 @@ describe(".github/scripts/runner-labels.sh", () => {
         expect(r.errors).toHaveLength(1);
         const [error] = r.errors;
         expect(error).toContain(`::error title=${PREVIEW}::Repository variable ${PREVIEW} is unset`);
-        expect(error).toContain("It must be a JSON list of one or more non-empty runner labels (or a single label as a JSON string)");
+        expect(error).toContain('It must be a JSON list of one or more non-empty runner labels (or a single label as a JSON string, or a runner group as {"group": "…", "labels": [ … ]})');
         expect(error).toContain('e.g. ["self-hosted","linux","data-infra-preview"]');
         expect(error).toContain("Settings → Secrets and variables → Actions → Variables");
         const needing = labelledJobs(Object.fromEntries(workflowFiles.map((f) => [f, load(f)]))).filter((j) => j.variable === PREVIEW);
@@ -864,7 +884,12 @@ describe(".github/scripts/runner-labels.sh", () => {
         ["[]", "an empty list"],
         ['[""]', "a list with an empty or non-string label"],
         ["[1]", "a list with an empty or non-string label"],
-        ['{"a":1}', "a JSON object"],
+        ['{"a":1}', 'an object other than {"group": …, "labels": …}'],
+        ["{}", 'an object other than {"group": …, "labels": …}'],
+        ['{"group":"g","runner":"x"}', 'an object other than {"group": …, "labels": …}'],
+        ['{"group":""}', "an empty or non-string group"],
+        ['{"group":"g","labels":[]}', "labels that are an empty list"],
+        ["5", "a JSON number"],
         ['""', "an empty label"],
         ['"a" "b"', "not one JSON value"],
     ])("%s is refused, quoting the value and saying why", (value, why) => {
@@ -887,6 +912,15 @@ describe(".github/scripts/runner-labels.sh", () => {
     test("a single label as a JSON string passes (runs-on takes one label too)", () => {
         const r = check({ [DEPLOY]: '"data-infra-deploy"' });
         expect(r).toEqual({ status: 0, errors: [], stdout: `${DEPLOY}: the jobs that need it run on a runner with all of the labels data-infra-deploy\n` });
+    });
+
+    test("a runner group, with or without labels, passes (runs-on takes {group, labels} too)", () => {
+        expect(check({ [DEPLOY]: '{"group":"data-infra","labels":["linux"]}' })).toEqual({
+            status: 0,
+            errors: [],
+            stdout: `${DEPLOY}: the jobs that need it run on a runner of the group data-infra with all of the labels linux\n`,
+        });
+        expect(check({ [DEPLOY]: '{"group":"data-infra"}' }).stdout).toBe(`${DEPLOY}: the jobs that need it run on a runner of the group data-infra\n`);
     });
 
     test("checks every variable before failing: two bad ones are both reported, a good one still printed", () => {

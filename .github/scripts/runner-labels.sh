@@ -4,9 +4,9 @@
 # comes in the environment variable of the same name (the step passes `${{ vars.VAR }}` through
 # `env:`). Unset (a new repository, a fork, a typo in the name) or not a JSON list of labels, the
 # jobs that need it would fail at `runs-on` with an expression error that does not say what to set,
-# so the `stacks` job, which every VPC job needs, runs this first and names the fix.
-# Allowed: a non-empty JSON list of non-empty strings, or one non-empty JSON string (runs-on takes
-# both). Prints one line per good variable with its labels; one `::error::` per bad variable, then
+# so a job on GitHub's runners that every VPC job needs runs this first and names the fix.
+# Allowed, as runs-on takes them: a non-empty JSON list of non-empty strings, one non-empty JSON
+# string, or an object choosing a runner group, {"group": "…", "labels": […]} (either key, no other). Prints one line per good variable with its labels; one `::error::` per bad variable, then
 # exits 1 after checking them all. Whether a runner with those labels is online it cannot know:
 # a job then waits in the queue.
 set -euo pipefail
@@ -60,19 +60,30 @@ for name in "$@"; do
         # Why the value is refused, or "" when it is fine. -s: exactly one JSON value, not `"a" "b"`.
         if ! reason="$(printf '%s' "$value" | jq -rs '
                 def blank: type != "string" or test("^\\s*$");
-                if length != 1 then "not one JSON value"
-                else .[0] |
+                def labels:
                     if type == "string" then (if blank then "an empty label" else "" end)
                     elif type == "array" then
                         (if length == 0 then "an empty list"
                          elif any(.[]; blank) then "a list with an empty or non-string label"
                          else "" end)
-                    else "a JSON \(type)" end
+                    else "a JSON \(type)" end;
+                if length != 1 then "not one JSON value"
+                else .[0] |
+                    if type == "object" then
+                        (if length == 0 or (keys - ["group", "labels"] | length) > 0 then "an object other than {\"group\": …, \"labels\": …}"
+                         elif has("group") and (.group | blank) then "an empty or non-string group"
+                         elif has("labels") and (.labels | labels) != "" then "labels that are \(.labels | labels)"
+                         else "" end)
+                    else labels end
                 end' 2>/dev/null)"; then
             reason="not valid JSON"
         fi
         if [ -z "$reason" ]; then
-            echo "$name: the jobs that need it run on a runner with all of the labels $(printf '%s' "$value" | jq -rc '[.] | flatten | join(", ")')"
+            echo "$name: the jobs that need it run on a runner $(printf '%s' "$value" | jq -r '
+                def all_of: "with all of the labels " + ([.] | flatten | join(", "));
+                if type == "object" then
+                    ([if has("group") then "of the group " + .group else empty end, if has("labels") then (.labels | all_of) else empty end] | join(" "))
+                else all_of end')"
             continue
         fi
         holds="holds '${value}' (${reason})"
@@ -80,7 +91,7 @@ for name in "$@"; do
     pool="$(printf '%s' "$name" | sed -nE 's/^DATA_INFRA_([A-Z0-9]+)_RUNNER_LABELS$/\1/p' | tr 'A-Z' 'a-z')"
     example="[\"self-hosted\",\"linux\",\"data-infra${pool:+-$pool}\"]"
     jobs="$(jobs_using "$name")"
-    echo "::error title=${name}::$(escape "Repository variable ${name} ${holds}. It must be a JSON list of one or more non-empty runner labels (or a single label as a JSON string), e.g. ${example}. Set it in Settings → Secrets and variables → Actions → Variables. Needed by the runs-on of: ${jobs:-the jobs that read vars.${name}} (docs/guardrails.md, \"Network checks run where the network is\").")"
+    echo "::error title=${name}::$(escape "Repository variable ${name} ${holds}. It must be a JSON list of one or more non-empty runner labels (or a single label as a JSON string, or a runner group as {\"group\": \"…\", \"labels\": [ … ]}), e.g. ${example}. Set it in Settings → Secrets and variables → Actions → Variables. Needed by the runs-on of: ${jobs:-the jobs that read vars.${name}} (docs/guardrails.md, \"Network checks run where the network is\").")"
     failed=1
 done
 exit "$failed"
