@@ -5,8 +5,10 @@ import * as os from "os";
 import * as path from "path";
 import * as YAML from "yaml";
 import { checkReplacements, parsePreview, protectedReplacements } from "../tools/checkReplacements";
+import { npmScript } from "./helpers/npmScript";
 
 const PREVIEWS = path.join(__dirname, "fixtures", "previews");
+const PROJECT_ROOT = path.join(__dirname, "..");
 const preview = (name: string) => path.join(PREVIEWS, `${name}.json`);
 
 function check(...files: string[]) {
@@ -72,4 +74,14 @@ test("the deploy workflows check the preview of every stack before each pulumi u
         // The CLI the guard uses is installed before it.
         expect(job.steps.slice(0, guard).some((s) => s.uses?.startsWith("pulumi/actions@"))).toBe(true);
     }
+});
+
+test("npm run check:replacements, as deploy.yml runs it, refuses the protected replacement and passes the safe preview", () => {
+    const refused = npmScript("check:replacements", [preview("replaces-protected-cluster")], { cwd: PROJECT_ROOT });
+    expect(refused.stderr).toBe("");
+    expect(refused.status).toBe(1);
+    expect(refused.stdout).toContain(`replaces protected ${CLUSTER}`);
+    const safe = npmScript("check:replacements", [preview("safe")], { cwd: PROJECT_ROOT });
+    expect({ status: safe.status, stderr: safe.stderr }).toEqual({ status: 0, stderr: "" });
+    expect(safe.stdout).toMatch(/^no protected resource is replaced/);
 });

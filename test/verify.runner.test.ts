@@ -1,5 +1,5 @@
 // The check library's pure parts: the bounded runner, endpoint overrides, outputs parsing,
-// flags and the public access block comparison. No servers.
+// flags and the public access block comparison. No servers; the commands' own start-up, last.
 import { parseCommonArgs, UsageError } from "../tools/checks/cli";
 import { awsClientEndpoint, databaseAddress, serviceBaseUrl, sslMode } from "../tools/checks/endpoints";
 import { OutputsError, parseStackOutputs } from "../tools/checks/outputs";
@@ -7,6 +7,8 @@ import { Check, CheckResult, Prerequisite, Progress, runChecks, RunLimits, Verdi
 import { buildReport, formatTable } from "../tools/checks/report";
 import { publicAccessBlockDifferences } from "../tools/checks/s3Checks";
 import { VERIFY_CHECKS } from "../tools/checks/verifyPlan";
+import * as path from "path";
+import { npmScript } from "./helpers/npmScript";
 
 const LIMITS: RunLimits = { attemptTimeoutMs: 1_000, attempts: 3, backoffMs: 5, maxBackoffMs: 50, totalTimeoutMs: 10_000, concurrency: 4 };
 
@@ -368,5 +370,14 @@ describe("table report", () => {
 
         expect(text).toContain("What to do:\n  - run `pulumi up`\n    for: table a, table c\n  - table d: ask Foundation\n");
         expect(text).toContain("verify staging-co: 3 of 4 checks FAILED");
+    });
+});
+
+describe("the commands start as npm runs them (package.json's scripts, through the project's loader)", () => {
+    test.each(["verify", "preflight", "adopt"])("npm run %s -- --help prints its usage and exits 0", (script) => {
+        const r = npmScript(script, ["--help"], { cwd: path.join(__dirname, "..") });
+        expect(r.stderr).toBe("");
+        expect(r.status).toBe(0);
+        expect(r.stdout).toContain(`usage: npm run ${script} -- --stack <env>-<country>`);
     });
 });
