@@ -891,7 +891,7 @@ describe(".github/scripts/runner-labels.sh", () => {
         ['{"group":"g","labels":[]}', "labels that are an empty list"],
         ["5", "a JSON number"],
         ['""', "an empty label"],
-        ['"a" "b"', "not one JSON value"],
+        ['"a" "b"', "not valid JSON"],
     ])("%s is refused, quoting the value and saying why", (value, why) => {
         const r = check({ [PREVIEW]: value });
         expect(r.status).toBe(1);

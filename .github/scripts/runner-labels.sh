@@ -5,7 +5,8 @@
 # `env:`). Unset (a new repository, a fork, a typo in the name) or not a JSON list of labels, the
 # jobs that need it would fail at `runs-on` with an expression error that does not say what to set,
 # so a job on GitHub's runners that every VPC job needs runs this first and names the fix.
-# Allowed, as runs-on takes them: a non-empty JSON list of non-empty strings, one non-empty JSON
+# Reads JSON with node (on GitHub's runners and wherever this project's tests run). Allowed, as
+# runs-on takes them: a non-empty JSON list of non-empty strings, one non-empty JSON
 # string, or an object choosing a runner group, {"group": "…", "labels": […]} (either key, no other). Prints one line per good variable with its labels; one `::error::` per bad variable, then
 # exits 1 after checking them all. Whether a runner with those labels is online it cannot know:
 # a job then waits in the queue.
@@ -57,33 +58,41 @@ for name in "$@"; do
     if [[ "$value" =~ ^[[:space:]]*$ ]]; then
         holds="is unset (or empty)"
     else
-        # Why the value is refused, or "" when it is fine. -s: exactly one JSON value, not `"a" "b"`.
-        if ! reason="$(printf '%s' "$value" | jq -rs '
-                def blank: type != "string" or test("^\\s*$");
-                def labels:
-                    if type == "string" then (if blank then "an empty label" else "" end)
-                    elif type == "array" then
-                        (if length == 0 then "an empty list"
-                         elif any(.[]; blank) then "a list with an empty or non-string label"
-                         else "" end)
-                    else "a JSON \(type)" end;
-                if length != 1 then "not one JSON value"
-                else .[0] |
-                    if type == "object" then
-                        (if length == 0 or (keys - ["group", "labels"] | length) > 0 then "an object other than {\"group\": …, \"labels\": …}"
-                         elif has("group") and (.group | blank) then "an empty or non-string group"
-                         elif has("labels") and (.labels | labels) != "" then "labels that are \(.labels | labels)"
-                         else "" end)
-                    else labels end
-                end' 2>/dev/null)"; then
-            reason="not valid JSON"
-        fi
-        if [ -z "$reason" ]; then
-            echo "$name: the jobs that need it run on a runner $(printf '%s' "$value" | jq -r '
-                def all_of: "with all of the labels " + ([.] | flatten | join(", "));
-                if type == "object" then
-                    ([if has("group") then "of the group " + .group else empty end, if has("labels") then (.labels | all_of) else empty end] | join(" "))
-                else all_of end')"
+        # Why the value is refused ("" when it is fine), and what it chooses: node, which GitHub's
+        # runners have, as every machine that runs this project's tests does (jq is not a given).
+        verdict="$(printf '%s' "$value" | node -e '
+            let text = "";
+            process.stdin.on("data", (d) => (text += d)).on("end", () => {
+                const blank = (v) => typeof v !== "string" || /^\s*$/.test(v);
+                const kind = (v) => (v === null ? "null" : Array.isArray(v) ? "array" : typeof v);
+                const labels = (v) =>
+                    typeof v === "string" ? (blank(v) ? "an empty label" : "")
+                    : Array.isArray(v) ? (v.length === 0 ? "an empty list" : v.some(blank) ? "a list with an empty or non-string label" : "")
+                    : `a JSON ${kind(v)}`;
+                const allOf = (v) => `with all of the labels ${[v].flat().join(", ")}`;
+                let v;
+                try {
+                    v = JSON.parse(text);
+                } catch {
+                    return console.log("refused\tnot valid JSON");
+                }
+                let why;
+                if (kind(v) === "object") {
+                    const keys = Object.keys(v);
+                    why = keys.length === 0 || keys.some((k) => k !== "group" && k !== "labels") ? "an object other than {\"group\": …, \"labels\": …}"
+                        : "group" in v && blank(v.group) ? "an empty or non-string group"
+                        : "labels" in v && labels(v.labels) !== "" ? `labels that are ${labels(v.labels)}`
+                        : "";
+                    if (why === "") return console.log(`ok\t${["group" in v ? `of the group ${v.group}` : "", "labels" in v ? allOf(v.labels) : ""].filter(Boolean).join(" ")}`);
+                } else {
+                    why = labels(v);
+                    if (why === "") return console.log(`ok\t${allOf(v)}`);
+                }
+                console.log(`refused\t${why}`);
+            });')"
+        reason="${verdict#*$'\t'}"
+        if [ "${verdict%%$'\t'*}" = ok ]; then
+            echo "$name: the jobs that need it run on a runner ${reason}"
             continue
         fi
         holds="holds '${value}' (${reason})"
