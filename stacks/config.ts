@@ -53,6 +53,15 @@ export interface KubernetesCluster {
     readonly ingressControllerNamespace: string;
 }
 
+/**
+ * The EKS cluster the program looks up for a prototype (components/kubernetesProviders.ts): for the
+ * kubeconfig unless a `context` replaces it, and for the OIDC issuer unless `oidcProviderArn` is
+ * given. Undefined when it needs neither; preflight checks exactly these.
+ */
+export function eksClusterLookedUp(cluster: KubernetesCluster): string | undefined {
+    return cluster.context === undefined || cluster.oidcProviderArn === undefined ? cluster.eksClusterName : undefined;
+}
+
 export interface ImageRef {
     /** With its registry host, e.g. `<account>.dkr.ecr.<region>.amazonaws.com/nu-veiga`. */
     readonly repository: string;

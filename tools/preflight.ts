@@ -1,6 +1,7 @@
 // `npm run preflight -- --stack <stack>`: before `pulumi up`, checks what the program needs and
 // does not create — the deploy roles, Foundation's signing keysets (runbook "Troubleshooting"),
-// the secrets bucket, the VPC and the Kubernetes nodes' security group — and names the
+// the secrets bucket, the VPC, the Kubernetes nodes' security group, the EKS clusters, the
+// country's hosted zone and the major of any Aurora cluster already there — and names the
 // runbook's remedy for each missing thing. docs/verify.md says what each row means.
 import { commonUsage, EXIT_OK, guarded, Io, loadCountryStack, parseCommonArgs, processIo, runAndReport } from "./checks/cli";
 import { AwsAccess } from "./checks/awsAccess";

@@ -88,3 +88,32 @@ export async function checkDatabase(
         stop();
     }
 }
+
+/** Where a major upgrade is described: the program never makes one (`allowMajorVersionUpgrade: false`). */
+export const MAJOR_UPGRADE_DOC = 'docs/services.md "Aurora versions: AWS upgrades minors, config picks majors"';
+
+/**
+ * A cluster the program would adopt (docs/adopt.md) runs the config's major. The program ignores
+ * `engineVersion` changes on an existing cluster, but its parameter groups follow the config's
+ * major (`aurora-postgresql<major>`), which RDS refuses on a cluster of another one: `pulumi up`
+ * would fail on that cluster half-way through the stack. A cluster not there yet will be created
+ * at the configured version.
+ */
+export async function checkAuroraMajor(rds: RDSClient, clusterId: string, engineVersion: string, major: number, signal: AbortSignal): Promise<Verdict> {
+    let version: string | undefined;
+    try {
+        const answer = await rds.send(new DescribeDBClustersCommand({ DBClusterIdentifier: clusterId }), { abortSignal: signal });
+        version = answer.DBClusters?.[0]?.EngineVersion;
+    } catch (err) {
+        if (errorName(err) === "DBClusterNotFoundFault") return { ok: true, detail: `no cluster yet: will be created at ${engineVersion}` };
+        throw err;
+    }
+    if (version === undefined) return { ok: false, detail: `cannot tell the engine version of ${clusterId}: DescribeDBClusters gave none` };
+    const found = Number(version.split(".")[0]);
+    if (found === major) return { ok: true, detail: `exists at ${version}, major ${major} as configured (${engineVersion})` };
+    const remedy =
+        found < major
+            ? `data-infra:auroraEngineVersion (${engineVersion}) was raised before the clusters were upgraded: upgrade every prototype's cluster to major ${major} first (${MAJOR_UPGRADE_DOC}, step 1), or set auroraEngineVersion back to ${version}`
+            : `the cluster is newer than the config: set data-infra:auroraEngineVersion to ${version} (${MAJOR_UPGRADE_DOC})`;
+    return { ok: false, detail: `exists at ${version} (major ${found}), but data-infra:auroraEngineVersion is ${engineVersion} (major ${major})`, remedy };
+}

@@ -5,6 +5,7 @@
 import { CloudWatchClient } from "@aws-sdk/client-cloudwatch";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { EC2Client } from "@aws-sdk/client-ec2";
+import { EKSClient } from "@aws-sdk/client-eks";
 import { IAMClient } from "@aws-sdk/client-iam";
 import { RDSClient } from "@aws-sdk/client-rds";
 import { Route53Client } from "@aws-sdk/client-route-53";
@@ -44,7 +45,7 @@ export class DeployRoleError extends Error {
     }
 }
 
-type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | STSClient | IAMClient | Route53Client | SNSClient | CloudWatchClient;
+type Client = S3Client | DynamoDBClient | RDSClient | EC2Client | EKSClient | STSClient | IAMClient | Route53Client | SNSClient | CloudWatchClient;
 
 export class AwsAccess {
     private readonly clients = new Map<string, Client>();
@@ -83,6 +84,11 @@ export class AwsAccess {
     /** The VPC and the Kubernetes nodes' security group: country account, stack region. */
     ec2(): EC2Client {
         return this.client("EC2", "country", this.stack.region, (config) => new EC2Client(config));
+    }
+
+    /** The EKS clusters the Kubernetes providers are built from: country account, stack region (components/kubernetesProviders.ts). */
+    eks(): EKSClient {
+        return this.client("EKS", "country", this.stack.region, (config) => new EKSClient(config));
     }
 
     /** IAM is global; its API answers in us-east-1 (roles of the country account: `npm run adopt`). */

@@ -3,7 +3,9 @@
 // A failed one is the cause of every check that needs it, with the remedy for that cause.
 import { ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import { DescribeAccountAttributesCommand } from "@aws-sdk/client-ec2";
+import { ListClustersCommand } from "@aws-sdk/client-eks";
 import { DescribeDBClusterParameterGroupsCommand } from "@aws-sdk/client-rds";
+import { ListHostedZonesByNameCommand } from "@aws-sdk/client-route-53";
 import { ListBucketsCommand } from "@aws-sdk/client-s3";
 import * as net from "net";
 import type { AccountRole } from "../../stacks/catalogue";
@@ -55,9 +57,12 @@ export const REMEDY = {
         `run from a host in the VPC (docs/verify.md "Where it runs"), or --skip ${[...new Set(kinds)].join(",")}`,
 } as const;
 
-/** Where the SDK sends an API's requests, for people: the override, else AWS's regional endpoint. */
+/** The APIs with one global endpoint instead of one per region. */
+const GLOBAL_ENDPOINTS: Partial<Record<AwsService, string>> = { ROUTE_53: "https://route53.amazonaws.com", IAM: "https://iam.amazonaws.com" };
+
+/** Where the SDK sends an API's requests, for people: the override, else AWS's (regional) endpoint. */
 export function endpointLabel(service: AwsService, region: string, env: Environment): string {
-    return awsEndpoint(service, env) ?? `https://${service.toLowerCase()}.${region}.amazonaws.com`;
+    return awsEndpoint(service, env) ?? GLOBAL_ENDPOINTS[service] ?? `https://${service.toLowerCase()}.${region}.amazonaws.com`;
 }
 
 /** `host:port` of an endpoint URL: what "this endpoint does not answer" is reported under. */
@@ -68,13 +73,15 @@ export function endpointKey(url: string): string {
 
 /** A cheap call per API that any caller may make or be refused: only "no answer at all" fails the probe. */
 /** The APIs verify and preflight check resources with (each gets an endpoint prerequisite). */
-export type ProbedApi = Extract<AwsService, "S3" | "DYNAMODB" | "RDS" | "EC2">;
+export type ProbedApi = Extract<AwsService, "S3" | "DYNAMODB" | "RDS" | "EC2" | "EKS" | "ROUTE_53">;
 
 const API_PROBES: Record<ProbedApi, (access: AwsAccess, account: AccountRole, region: string, signal: AbortSignal) => Promise<unknown>> = {
     S3: (a, account, region, signal) => a.s3(account, region).send(new ListBucketsCommand({ MaxBuckets: 1 }), { abortSignal: signal }),
     DYNAMODB: (a, _account, _region, signal) => a.dynamodb().send(new ListTablesCommand({ Limit: 1 }), { abortSignal: signal }),
     RDS: (a, _account, _region, signal) => a.rds().send(new DescribeDBClusterParameterGroupsCommand({ MaxRecords: 20 }), { abortSignal: signal }),
     EC2: (a, _account, _region, signal) => a.ec2().send(new DescribeAccountAttributesCommand({ AttributeNames: ["supported-platforms"] }), { abortSignal: signal }),
+    EKS: (a, _account, _region, signal) => a.eks().send(new ListClustersCommand({ maxResults: 1 }), { abortSignal: signal }),
+    ROUTE_53: (a, _account, _region, signal) => a.route53().send(new ListHostedZonesByNameCommand({ MaxItems: 1 }), { abortSignal: signal }),
 };
 
 /** The prerequisites of one run, built once so that every check shares the same objects. */

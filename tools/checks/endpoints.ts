@@ -6,7 +6,7 @@
 export type Environment = Readonly<Record<string, string | undefined>>;
 
 /** The AWS APIs the checks call, by the suffix the SDK uses in `AWS_ENDPOINT_URL_<SERVICE>`. */
-export const AWS_SERVICES = ["S3", "DYNAMODB", "RDS", "EC2", "STS", "IAM", "ROUTE_53", "SNS", "CLOUDWATCH"] as const;
+export const AWS_SERVICES = ["S3", "DYNAMODB", "RDS", "EC2", "EKS", "STS", "IAM", "ROUTE_53", "SNS", "CLOUDWATCH"] as const;
 export type AwsService = (typeof AWS_SERVICES)[number];
 
 /** `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, else undefined (the real AWS endpoint). */

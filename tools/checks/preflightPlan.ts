@@ -1,14 +1,17 @@
 // The checks of `npm run preflight`: what `pulumi up` needs and does not create.
-import type { CountryStack } from "../../stacks/config";
-import { barragemSecret, keysetsBucket } from "../../stacks/naming";
+import { CountryStack, eksClusterLookedUp } from "../../stacks/config";
+import { aurora, barragemSecret, keysetsBucket } from "../../stacks/naming";
+import { checkAuroraMajor } from "./auroraChecks";
 import type { AwsAccess } from "./awsAccess";
 import type { Causes } from "./causes";
+import { checkDnsZone } from "./dnsChecks";
+import { checkEksCluster, EksClusterTarget } from "./eksChecks";
 import { checkNodesSecurityGroup, checkVpc, findVpcId } from "./networkChecks";
 import type { Check, RunLimits } from "./runner";
 import { checkKeysets, checkSecretsBucket } from "./s3Checks";
 
 /** The values of the CHECK column, in the order they run; `--skip` takes these. */
-export const PREFLIGHT_CHECKS = ["deploy-role", "keysets", "secrets-bucket", "vpc", "nodes-sg"] as const;
+export const PREFLIGHT_CHECKS = ["deploy-role", "keysets", "secrets-bucket", "vpc", "nodes-sg", "eks-cluster", "dns-zone", "aurora-major"] as const;
 
 export interface PreflightContext {
     readonly stack: CountryStack;
@@ -33,6 +36,9 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
 
     const s3 = causes.aws("S3", "country", stack.region);
     const ec2 = causes.aws("EC2", "country", stack.region);
+    const eks = causes.aws("EKS", "country", stack.region);
+    const route53 = causes.aws("ROUTE_53", "country", stack.region);
+    const rds = causes.aws("RDS", "country", stack.region);
     return [
         // The deploy roles are assumed once: these rows show that assumption, and a refusal is
         // the cause of every row of its account (when the account is checked with that role).
@@ -47,5 +53,21 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
             needs: ec2,
             run: (signal) => checkNodesSecurityGroup(access.ec2(), lookupVpc, stack.vpcName, stack.kubernetesNodesSecurityGroupName, signal),
         },
+        ...eksClusters(stack).map((target): Check => ({ check: "eks-cluster", target: target.name, needs: eks, run: (signal) => checkEksCluster(access.eks(), target, signal) })),
+        { check: "dns-zone", target: stack.dnsZone.id ?? stack.dnsZone.name, needs: route53, run: (signal) => checkDnsZone(access.route53(), stack.dnsZone, signal) },
+        ...stack.prototypes.map((prototype): Check => {
+            const clusterId = aurora.clusterId(stack.env, prototype);
+            return { check: "aurora-major", target: clusterId, needs: rds, run: (signal) => checkAuroraMajor(access.rds(), clusterId, stack.aurora.engineVersion, stack.aurora.major, signal) };
+        }),
     ];
+}
+
+/** The EKS clusters the program looks up, once each, with the prototypes built from each. */
+export function eksClusters(stack: CountryStack): EksClusterTarget[] {
+    const byName = new Map<string, string[]>();
+    for (const prototype of stack.prototypes) {
+        const name = eksClusterLookedUp(stack.kubernetes[prototype]);
+        if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), prototype]);
+    }
+    return [...byName].map(([name, prototypes]) => ({ name, prototypes, accountId: stack.accounts.country.id, region: stack.region }));
 }
