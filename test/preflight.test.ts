@@ -1,12 +1,22 @@
 // `npm run preflight` against s3rver (the keysets and secrets buckets, for real) with
-// aws-sdk-client-mock standing in for EC2 and STS, which have no local server.
+// aws-sdk-client-mock standing in for EC2, EKS, Route 53, RDS and STS, which have no local server.
+import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
-import { barragemSecret, keysetsBucket } from "../stacks/naming";
+import { CountryStack, parseCountryStack } from "../stacks/config";
+import { aurora, barragemSecret, keysetsBucket } from "../stacks/naming";
+import { MAJOR_UPGRADE_DOC } from "../tools/checks/auroraChecks";
+import { AwsAccess } from "../tools/checks/awsAccess";
+import { Causes } from "../tools/checks/causes";
 import { loadCountryStack } from "../tools/checks/cli";
+import { checkDnsZone } from "../tools/checks/dnsChecks";
+import { preflightChecks } from "../tools/checks/preflightPlan";
+import { DEFAULT_LIMITS } from "../tools/checks/runner";
+import { listStacks, runProgram } from "../tools/mockRuntime";
+import { configFrom, stackRun } from "./helpers/stacks";
 import type { Report } from "../tools/checks/report";
 import type { CheckResult } from "../tools/checks/runner";
 import { preflight } from "../tools/preflight";
-import { AwsMocks } from "./support/awsMocks";
+import { AwsMocks, StandInZone } from "./support/awsMocks";
 import { LocalServer, startS3Server } from "./support/awsServers";
 import { adminS3, ensureBucket, STACK } from "./support/stackWorld";
 import { captureIo, useTestEnvironment } from "./support/testEnv";
@@ -47,8 +57,24 @@ beforeEach(async () => {
     mocks.securityGroups.splice(0, mocks.securityGroups.length, { id: "sg-0nodes", name: stack.kubernetesNodesSecurityGroupName, vpcId: VPC_ID });
     mocks.roles.clear();
     mocks.assumed.length = 0;
-    for (const account of ["country", "data"] as const) mocks.roles.set(stack.accounts[account].deployRoleArn, { accountId: stack.accounts[account].id });
+    mocks.eksClusters.clear();
+    mocks.hostedZones.length = 0;
+    mocks.clusters.clear();
+    // Every stack's accounts, EKS clusters and zone: the tests below run each stack file.
+    for (const name of listStacks()) {
+        const s = loadCountryStack(name);
+        for (const account of ["country", "data"] as const) mocks.roles.set(s.accounts[account].deployRoleArn, { accountId: s.accounts[account].id });
+        for (const prototype of s.prototypes) mocks.eksClusters.set(s.kubernetes[prototype].eksClusterName, "ACTIVE");
+        const zone = zoneOf(s);
+        if (!mocks.hostedZones.some((z) => z.name === zone.name && z.private === zone.private)) mocks.hostedZones.push(zone);
+    }
 });
+
+/** The stack's hosted zone as the program wants it, with an id made of its name and visibility unless the config names one. */
+function zoneOf(s: CountryStack, overrides: Partial<StandInZone> = {}): StandInZone {
+    const madeUp = `Z0${s.dnsZone.name.replace(/\W/g, "").toUpperCase()}${s.dnsZone.private ? "PRIVATE" : "PUBLIC"}`;
+    return { id: s.dnsZone.id ?? madeUp, name: `${s.dnsZone.name}.`, private: s.dnsZone.private, ...overrides };
+}
 
 async function emptyBucket(bucket: string): Promise<void> {
     const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket }));
@@ -90,6 +116,9 @@ test("everything pulumi up needs is there: every row passes and the exit code is
         `secrets-bucket ${SECRETS}`,
         `vpc ${stack.vpcName}`,
         `nodes-sg ${stack.kubernetesNodesSecurityGroupName}`,
+        ...stack.prototypes.map((p) => `eks-cluster ${stack.kubernetes[p].eksClusterName}`),
+        `dns-zone ${stack.dnsZone.name}`,
+        ...stack.prototypes.map((p) => `aurora-major ${aurora.clusterId(stack.env, p)}`),
     ]);
     expect(row(report, "keysets").detail).toBe("1 signing key under pub/auth/sign-pem/");
     expect(row(report, "nodes-sg").detail).toBe(`found sg-0nodes in ${VPC_ID}`);
@@ -190,7 +219,7 @@ test("a deploy role that cannot be assumed fails its row with the ARN and the co
 test("a deploy role that lands in another account is refused, as the program's providers would", async () => {
     mocks.roles.set(stack.accounts.country.deployRoleArn, { accountId: "999999999999" });
 
-    const { report } = await runPreflightJson("--skip", "keysets,secrets-bucket,vpc,nodes-sg");
+    const { report } = await runPreflightJson("--skip", "keysets,secrets-bucket,vpc,nodes-sg,eks-cluster,dns-zone,aurora-major");
 
     const countryRole = report.results.find((r) => r.target === stack.accounts.country.deployRoleArn)!;
     expect(countryRole).toMatchObject({ ok: false, detail: `${stack.accounts.country.deployRoleArn} resolved to account 999999999999, but the stack's country account is ${stack.accounts.country.id}` });
@@ -214,3 +243,180 @@ test("an unknown stack exits 2 and lists the stacks there are", async () => {
     expect(code).toBe(2);
     expect(captured.stderr()).toContain('No stack file Pulumi.staging-zz.yaml for stack "staging-zz"; stacks here:');
 });
+
+/** Only the rows of the EKS clusters, the zone and the Aurora majors (the others need s3rver's buckets of STACK). */
+const LOOKUPS_ONLY = ["--skip", "keysets,secrets-bucket,vpc,nodes-sg"];
+
+async function runStackJson(name: string, ...extra: string[]) {
+    const captured = captureIo();
+    const code = await preflight(["--stack", name, ...FAST, "--json", ...LOOKUPS_ONLY, ...extra], captured.io);
+    return { code, report: JSON.parse(captured.stdout()) as Report };
+}
+
+function rowFor(report: Report, check: string, target: string): CheckResult {
+    const found = report.results.find((r) => r.check === check && r.target === target);
+    if (!found) throw new Error(`no ${check} ${target} row in ${report.results.map((r) => `${r.check} ${r.target}`).join(", ")}`);
+    return found;
+}
+
+describe.each(listStacks())("%s: what the program looks up before it creates anything", (name) => {
+    const s = loadCountryStack(name);
+    const [first] = s.prototypes;
+    const firstEks = s.kubernetes[first].eksClusterName;
+    const firstAurora = aurora.clusterId(s.env, first);
+    const zoneName = `${s.dnsZone.name}.`;
+    const where = `in account ${s.accounts.country.id}, ${s.region}`;
+
+    test("preflight checks exactly the EKS clusters, the hosted zone and the Aurora clusters the program looks up", async () => {
+        const run = await stackRun(name);
+        const targets = (check: string) => preflightTargets(s, check);
+        expect(targets("eks-cluster")).toEqual(run.invokes.filter((i) => i.token === "aws:eks/getCluster:getCluster").map((i) => i.inputs.name));
+        const [zoneLookup] = run.invokes.filter((i) => i.token === "aws:route53/getZone:getZone");
+        expect({ name: zoneLookup.inputs.name, private: zoneLookup.inputs.privateZone }).toEqual({ name: s.dnsZone.name, private: s.dnsZone.private });
+        expect(targets("dns-zone")).toEqual([s.dnsZone.name]);
+        const clusters = run.resources.filter((r) => r.type === "aws:rds/cluster:Cluster");
+        expect(targets("aurora-major")).toEqual(clusters.map((c) => c.inputs.clusterIdentifier));
+        expect(clusters.map((c) => Number(String(c.inputs.engineVersion).split(".")[0]))).toEqual(clusters.map(() => s.aurora.major));
+    });
+
+    test("a prototype with its own kubeconfig context and OIDC provider ARN needs no EKS lookup, so no eks-cluster row", async () => {
+        const oidc = `arn:aws:iam::${s.accounts.country.id}:oidc-provider/oidc.eks.${s.region}.amazonaws.com/id/0123456789ABCDEF0123456789ABCDEF`;
+        const config = configFrom(name, { "data-infra:kubernetesClusters": JSON.stringify({ [first]: { context: "kind-local", oidcProviderArn: oidc } }) });
+        const run = await runProgram({ stack: name, config });
+        const looked = run.invokes.filter((i) => i.token === "aws:eks/getCluster:getCluster").map((i) => i.inputs.name);
+        expect(looked).not.toContain(firstEks);
+        expect(preflightTargets(parseCountryStack(name, config), "eks-cluster")).toEqual(looked);
+    });
+
+    test("every EKS cluster ACTIVE, the zone found once, no Aurora cluster yet: every row passes and the exit code is 0", async () => {
+        const { code, report } = await runStackJson(name);
+
+        expect(failed(report)).toEqual([]);
+        expect(code).toBe(0);
+        expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`ACTIVE ${where}`);
+        expect(rowFor(report, "dns-zone", s.dnsZone.name).detail).toBe(`${s.dnsZone.private ? "private" : "public"} zone ${zoneOf(s).id}`);
+        expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`no cluster yet: will be created at ${s.aurora.engineVersion}`);
+    });
+
+    test("a missing EKS cluster fails naming it, the account and the region, and the config key for another name", async () => {
+        mocks.eksClusters.delete(firstEks);
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`]);
+        expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`no EKS cluster ${firstEks} ${where}`);
+        expect(rowFor(report, "eks-cluster", firstEks).remedy).toContain(`data-infra:kubernetesClusters.${first}.eksClusterName`);
+    });
+
+    test("an EKS cluster still CREATING fails with its status, after a retry", async () => {
+        mocks.eksClusters.set(firstEks, "CREATING");
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({ ok: false, detail: "status is CREATING, expected ACTIVE (after 2 attempts)", attempts: 2 });
+    });
+
+    test("no hosted zone of that name fails, saying the program does not create it", async () => {
+        mocks.hostedZones.length = 0;
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`dns-zone ${s.dnsZone.name}`]);
+        const zone = rowFor(report, "dns-zone", s.dnsZone.name);
+        expect(zone.detail).toBe(`no ${s.dnsZone.private ? "private" : "public"} hosted zone named ${zoneName} in the country account`);
+        expect(zone.remedy).toContain("the program does not create the zone");
+    });
+
+    test("two zones of that name and visibility are ambiguous: both ids and the dnsZone.id key are named", async () => {
+        mocks.hostedZones.push(zoneOf(s, { id: "Z0SECONDVPC" }));
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        const zone = rowFor(report, "dns-zone", s.dnsZone.name);
+        expect(zone.detail).toBe(`2 ${s.dnsZone.private ? "private" : "public"} zones are named ${zoneName} (${zoneOf(s).id}, Z0SECONDVPC); the program's lookup needs exactly one`);
+        expect(zone.remedy).toContain("data-infra:dnsZone.id");
+    });
+
+    test("a zone of the other visibility only (a public zone where the config says private) fails", async () => {
+        mocks.hostedZones.splice(0, mocks.hostedZones.length, zoneOf(s, { id: "Z0OTHERKIND", private: !s.dnsZone.private }));
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        const zone = rowFor(report, "dns-zone", s.dnsZone.name);
+        const [wanted, other] = s.dnsZone.private ? ["private", "public"] : ["public", "private"];
+        expect(zone.detail).toBe(`no ${wanted} hosted zone named ${zoneName} in the country account; only a ${other} one (Z0OTHERKIND)`);
+        expect(zone.remedy).toContain("data-infra:dnsZone.private");
+    });
+
+    test("an existing Aurora cluster of another major fails naming both versions and the major-upgrade procedure", async () => {
+        const older = `${s.aurora.major - 1}.12`;
+        mocks.clusters.set(firstAurora, { status: "available", endpoint: "x", engineVersion: older });
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`aurora-major ${firstAurora}`]);
+        const row = rowFor(report, "aurora-major", firstAurora);
+        expect(row.detail).toBe(`exists at ${older} (major ${s.aurora.major - 1}), but data-infra:auroraEngineVersion is ${s.aurora.engineVersion} (major ${s.aurora.major})`);
+        expect(row.remedy).toContain(`upgrade every prototype's cluster to major ${s.aurora.major} first (${MAJOR_UPGRADE_DOC}, step 1)`);
+    });
+
+    test("an existing Aurora cluster newer than the config fails with the version to set", async () => {
+        const newer = `${s.aurora.major + 1}.4`;
+        mocks.clusters.set(firstAurora, { status: "available", endpoint: "x", engineVersion: newer });
+
+        const { report } = await runStackJson(name);
+
+        expect(rowFor(report, "aurora-major", firstAurora)).toMatchObject({ ok: false, remedy: expect.stringContaining(`set data-infra:auroraEngineVersion to ${newer}`) });
+    });
+
+    test("an existing Aurora cluster on the same major and another minor passes: AWS owns minors", async () => {
+        mocks.clusters.set(firstAurora, { status: "available", endpoint: "x", engineVersion: `${s.aurora.major}.99` });
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(0);
+        expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`exists at ${s.aurora.major}.99, major ${s.aurora.major} as configured (${s.aurora.engineVersion})`);
+    });
+
+    describe("with data-infra:dnsZone.id (used as given by the program)", () => {
+        const route53 = () => new Route53Client({ region: "us-east-1" });
+        const withId = (id: string) => ({ ...s.dnsZone, id });
+
+        test("the zone with that id and name, of the configured visibility, passes", async () => {
+            mocks.hostedZones.push(zoneOf(s, { id: "Z0GIVEN" }));
+            expect(await checkDnsZone(route53(), withId("Z0GIVEN"), AbortSignal.timeout(5_000))).toMatchObject({ ok: true });
+        });
+
+        test("an id whose zone has another name fails naming both", async () => {
+            mocks.hostedZones.push({ id: "Z0ELSEWHERE", name: "example.org.", private: s.dnsZone.private });
+            expect(await checkDnsZone(route53(), withId("Z0ELSEWHERE"), AbortSignal.timeout(5_000))).toMatchObject({
+                ok: false,
+                detail: `hosted zone Z0ELSEWHERE is example.org., not ${zoneName}`,
+            });
+        });
+
+        test("an id of a zone of the other visibility fails: a public zone would publish the internal names", async () => {
+            mocks.hostedZones.push(zoneOf(s, { id: "Z0OTHERKIND", private: !s.dnsZone.private }));
+            const verdict = await checkDnsZone(route53(), withId("Z0OTHERKIND"), AbortSignal.timeout(5_000));
+            expect(verdict).toMatchObject({ ok: false, detail: `hosted zone Z0OTHERKIND (${zoneName}) is ${s.dnsZone.private ? "public" : "private"}, but data-infra:dnsZone.private is ${s.dnsZone.private}` });
+        });
+
+        test("an id of no zone fails", async () => {
+            expect(await checkDnsZone(route53(), withId("Z0NOWHERE"), AbortSignal.timeout(5_000))).toMatchObject({ ok: false, detail: "no hosted zone Z0NOWHERE in the country account" });
+        });
+    });
+});
+
+/** The targets of one kind of preflight row, as built for the stack (nothing is sent). */
+function preflightTargets(s: CountryStack, check: string): string[] {
+    const access = new AwsAccess(s, "ambient", {}, 1_000);
+    return preflightChecks({ stack: s, access, limits: DEFAULT_LIMITS, causes: new Causes(access, {}) })
+        .filter((c) => c.check === check)
+        .map((c) => c.target);
+}

@@ -1,12 +1,14 @@
 // aws-sdk-client-mock, only for the AWS calls no local server implements:
 //   S3 GetPublicAccessBlock and GetBucketEncryption (s3rver answers NotImplemented),
 //   DynamoDB DescribeContinuousBackups (dynalite does not know it; DynamoDB Local has no PITR),
-//   RDS DescribeDBClusters, EC2 DescribeVpcs/DescribeSecurityGroups, STS AssumeRole (no local server).
+//   RDS DescribeDBClusters, EC2 DescribeVpcs/DescribeSecurityGroups, EKS DescribeCluster,
+//   Route 53 ListHostedZonesByName/GetHostedZone, STS AssumeRole (no local server).
 // Every other S3 and DynamoDB call goes through to s3rver and dynalite. The S3 and DynamoDB
 // answers first ask the real server whether the bucket or table exists, so a missing one is
 // missing everywhere.
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
+import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { DBClusterNotFoundFault, DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
     GetBucketEncryptionCommand,
@@ -16,6 +18,7 @@ import {
     S3Client,
     S3ServiceException,
 } from "@aws-sdk/client-s3";
+import { GetHostedZoneCommand, ListHostedZonesByNameCommand, NoSuchHostedZone, Route53Client } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, STSClient, STSServiceException } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { S3RVER_CREDENTIALS } from "./awsServers";
@@ -23,6 +26,16 @@ import { S3RVER_CREDENTIALS } from "./awsServers";
 export interface StandInCluster {
     status: string;
     endpoint: string;
+    /** `16.8`; absent: DescribeDBClusters gives no EngineVersion. */
+    engineVersion?: string;
+}
+
+export interface StandInZone {
+    /** Without `/hostedzone/`. */
+    readonly id: string;
+    /** With the final dot, as Route 53 spells it. */
+    readonly name: string;
+    readonly private: boolean;
 }
 
 export type RoleAnswer = { readonly accountId: string } | { readonly refuse: string };
@@ -38,6 +51,9 @@ export class AwsMocks {
     readonly clusters = new Map<string, StandInCluster>();
     readonly vpcs: { id: string; name: string }[] = [];
     readonly securityGroups: { id: string; name: string; vpcId: string }[] = [];
+    /** EKS cluster name → status (`ACTIVE`, `CREATING`…); absent means no such cluster. */
+    readonly eksClusters = new Map<string, string>();
+    readonly hostedZones: StandInZone[] = [];
     /** Role ARN → how AssumeRole answers; absent means AccessDenied. */
     readonly roles = new Map<string, RoleAnswer>();
     /** Role ARNs assumed, in order. */
@@ -78,8 +94,17 @@ export class AwsMocks {
             const id = input.DBClusterIdentifier ?? "";
             const cluster = this.clusters.get(id);
             if (!cluster) throw new DBClusterNotFoundFault({ $metadata: { httpStatusCode: 404 }, message: `DBCluster ${id} not found.` });
-            return { DBClusters: [{ DBClusterIdentifier: id, Status: cluster.status, Endpoint: cluster.endpoint, Engine: "aurora-postgresql" }] };
+            return { DBClusters: [{ DBClusterIdentifier: id, Status: cluster.status, Endpoint: cluster.endpoint, Engine: "aurora-postgresql", EngineVersion: cluster.engineVersion }] };
         });
+
+        const eks = mockClient(EKSClient);
+        eks.on(DescribeClusterCommand).callsFake(async (input: { name: string }) => {
+            const status = this.eksClusters.get(input.name);
+            if (!status) throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 404 }, message: `No cluster found for name: ${input.name}.` });
+            return { cluster: { name: input.name, status, arn: `arn:aws:eks:us-east-1:000000000000:cluster/${input.name}` } };
+        });
+
+        const route53 = mockRoute53(this.hostedZones);
 
         const ec2 = mockEc2Lookups(this.vpcs, this.securityGroups);
 
@@ -103,7 +128,7 @@ export class AwsMocks {
             };
         });
 
-        this.stubs.push(s3, dynamodb, rds, ec2, sts);
+        this.stubs.push(s3, dynamodb, rds, ec2, eks, route53, sts);
     }
 
     /** Puts the real clients back (afterAll). */
@@ -118,6 +143,29 @@ function toSts(c: { accessKeyId: string; secretAccessKey: string }) {
 
 function s3Error(name: string, status: number, message: string): S3ServiceException {
     return new S3ServiceException({ name, $fault: "client", $metadata: { httpStatusCode: status }, message });
+}
+
+/**
+ * Route 53's zone listing as AWS answers it: ListHostedZonesByName in name order from DNSName
+ * (then by id), MaxItems at a time; GetHostedZone by id.
+ */
+function mockRoute53(zones: readonly StandInZone[]) {
+    const route53 = mockClient(Route53Client);
+    const out = (z: StandInZone) => ({ Id: `/hostedzone/${z.id}`, Name: z.name, CallerReference: z.id, Config: { PrivateZone: z.private } });
+    route53.on(ListHostedZonesByNameCommand).callsFake(async (input: { DNSName?: string; HostedZoneId?: string; MaxItems?: number }) => {
+        const sorted = [...zones].sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
+        const from = sorted.filter((z) => !input.DNSName || z.name > input.DNSName || (z.name === input.DNSName && (!input.HostedZoneId || z.id >= input.HostedZoneId)));
+        const max = input.MaxItems ?? 100;
+        const page = from.slice(0, max);
+        const next = from[max];
+        return { HostedZones: page.map(out), IsTruncated: next !== undefined, MaxItems: max, ...(next ? { NextDNSName: next.name, NextHostedZoneId: next.id } : {}) };
+    });
+    route53.on(GetHostedZoneCommand).callsFake(async (input: { Id: string }) => {
+        const zone = zones.find((z) => z.id === input.Id.replace(/^\/hostedzone\//, ""));
+        if (!zone) throw new NoSuchHostedZone({ $metadata: { httpStatusCode: 404 }, message: `No hosted zone found with ID: ${input.Id}` });
+        return { HostedZone: out(zone) };
+    });
+    return route53;
 }
 
 export interface StandInSecurityGroup {
