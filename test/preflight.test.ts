@@ -3,7 +3,7 @@
 import { Route53Client } from "@aws-sdk/client-route-53";
 import { DeleteBucketCommand, DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { CountryStack, parseCountryStack } from "../stacks/config";
-import { aurora, barragemSecret, keysetsBucket } from "../stacks/naming";
+import { aurora, barragemSecret, keysetsBucket, oidcProviderArn } from "../stacks/naming";
 import { MAJOR_UPGRADE_DOC } from "../tools/checks/auroraChecks";
 import { AwsAccess } from "../tools/checks/awsAccess";
 import { Causes } from "../tools/checks/causes";
@@ -16,7 +16,7 @@ import { configFrom, stackRun } from "./helpers/stacks";
 import type { Report } from "../tools/checks/report";
 import type { CheckResult } from "../tools/checks/runner";
 import { preflight } from "../tools/preflight";
-import { AwsMocks, StandInZone } from "./support/awsMocks";
+import { AwsMocks, eksIssuer, StandInZone } from "./support/awsMocks";
 import { LocalServer, startS3Server } from "./support/awsServers";
 import { adminS3, ensureBucket, STACK } from "./support/stackWorld";
 import { captureIo, useTestEnvironment } from "./support/testEnv";
@@ -58,13 +58,17 @@ beforeEach(async () => {
     mocks.roles.clear();
     mocks.assumed.length = 0;
     mocks.eksClusters.clear();
+    mocks.oidcProviders.clear();
     mocks.hostedZones.length = 0;
     mocks.clusters.clear();
     // Every stack's accounts, EKS clusters and zone: the tests below run each stack file.
     for (const name of listStacks()) {
         const s = loadCountryStack(name);
         for (const account of ["country", "data"] as const) mocks.roles.set(s.accounts[account].deployRoleArn, { accountId: s.accounts[account].id });
-        for (const prototype of s.prototypes) mocks.eksClusters.set(s.kubernetes[prototype].eksClusterName, "ACTIVE");
+        for (const prototype of s.prototypes) {
+            mocks.eksClusters.set(s.kubernetes[prototype].eksClusterName, "ACTIVE");
+            mocks.oidcProviders.add(oidcProviderArn(s.accounts.country.id, eksIssuer(s.kubernetes[prototype].eksClusterName)));
+        }
         const zone = zoneOf(s);
         if (!mocks.hostedZones.some((z) => z.name === zone.name && z.private === zone.private)) mocks.hostedZones.push(zone);
     }
@@ -293,7 +297,7 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
 
         expect(failed(report)).toEqual([]);
         expect(code).toBe(0);
-        expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`ACTIVE ${where}`);
+        expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`ACTIVE ${where}, with its IAM OIDC provider`);
         expect(rowFor(report, "dns-zone", s.dnsZone.name).detail).toBe(`${s.dnsZone.private ? "private" : "public"} zone ${zoneOf(s).id}`);
         expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`no cluster yet: will be created at ${s.aurora.engineVersion}`);
     });
@@ -315,7 +319,42 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         const { code, report } = await runStackJson(name);
 
         expect(code).toBe(1);
-        expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({ ok: false, detail: "status is CREATING, expected ACTIVE (after 2 attempts)", attempts: 2 });
+        expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({
+            ok: false,
+            detail: "status is CREATING: no API endpoint, certificate authority or OIDC issuer yet (after 2 attempts)",
+            attempts: 2,
+        });
+    });
+
+    test("an EKS cluster UPDATING (a version upgrade) serves its API all along: it passes, saying so", async () => {
+        mocks.eksClusters.set(firstEks, "UPDATING");
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(0);
+        expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({ ok: true, detail: `UPDATING ${where}, with its IAM OIDC provider` });
+    });
+
+    test("a FAILED EKS cluster fails at once, for infra-ops to repair", async () => {
+        mocks.eksClusters.set(firstEks, "FAILED");
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({ ok: false, detail: "status is FAILED", attempts: 1 });
+    });
+
+    test("a cluster without the IAM OIDC provider of its issuer fails, naming the provider's ARN and how to create it", async () => {
+        const arn = oidcProviderArn(s.accounts.country.id, eksIssuer(firstEks));
+        mocks.oidcProviders.delete(arn);
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`]);
+        const row = rowFor(report, "eks-cluster", firstEks);
+        expect(row.detail).toBe(`status is ACTIVE, but the IAM OIDC provider of its issuer does not exist: ${arn}`);
+        expect(row.remedy).toContain(`eksctl utils associate-iam-oidc-provider --cluster ${firstEks}`);
     });
 
     test("no hosted zone of that name fails, saying the program does not create it", async () => {
@@ -375,13 +414,24 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         expect(rowFor(report, "aurora-major", firstAurora)).toMatchObject({ ok: false, remedy: expect.stringContaining(`set data-infra:auroraEngineVersion to ${newer}`) });
     });
 
-    test("an existing Aurora cluster on the same major and another minor passes: AWS owns minors", async () => {
+    test("an existing Aurora cluster on the same major and another minor passes (AWS owns minors), saying it must be adopted unless the stack holds it", async () => {
         mocks.clusters.set(firstAurora, { status: "available", endpoint: "x", engineVersion: `${s.aurora.major}.99` });
 
         const { code, report } = await runStackJson(name);
 
         expect(code).toBe(0);
-        expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`exists at ${s.aurora.major}.99, major ${s.aurora.major} as configured (${s.aurora.engineVersion})`);
+        const detail = rowFor(report, "aurora-major", firstAurora).detail;
+        expect(detail).toMatch(new RegExp(`^exists at ${s.aurora.major}\\.99, major ${s.aurora.major} as configured \\(${s.aurora.engineVersion.replace(".", "\\.")}\\); `));
+        expect(detail).toContain("adopt it first (npm run adopt, docs/adopt.md), or the first pulumi up fails creating it");
+    });
+
+    test("an engine version with no readable major fails, quoting it, rather than being called newer", async () => {
+        mocks.clusters.set(firstAurora, { status: "available", endpoint: "x", engineVersion: "aurora-next" });
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`cannot tell the major version of ${firstAurora} from its engine version "aurora-next"`);
     });
 
     describe("with data-infra:dnsZone.id (used as given by the program)", () => {

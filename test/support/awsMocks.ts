@@ -9,6 +9,7 @@
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
 import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
+import { GetOpenIDConnectProviderCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { DBClusterNotFoundFault, DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
     GetBucketEncryptionCommand,
@@ -53,6 +54,8 @@ export class AwsMocks {
     readonly securityGroups: { id: string; name: string; vpcId: string }[] = [];
     /** EKS cluster name → status (`ACTIVE`, `CREATING`…); absent means no such cluster. */
     readonly eksClusters = new Map<string, string>();
+    /** IAM OIDC providers by ARN (GetOpenIDConnectProvider): each EKS cluster's issuer needs one. */
+    readonly oidcProviders = new Set<string>();
     readonly hostedZones: StandInZone[] = [];
     /** Role ARN → how AssumeRole answers; absent means AccessDenied. */
     readonly roles = new Map<string, RoleAnswer>();
@@ -101,7 +104,25 @@ export class AwsMocks {
         eks.on(DescribeClusterCommand).callsFake(async (input: { name: string }) => {
             const status = this.eksClusters.get(input.name);
             if (!status) throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 404 }, message: `No cluster found for name: ${input.name}.` });
-            return { cluster: { name: input.name, status, arn: `arn:aws:eks:us-east-1:000000000000:cluster/${input.name}` } };
+            // A cluster being created has no endpoint, CA or issuer yet; one that exists has them, UPDATING included.
+            const made = status !== "CREATING" && status !== "PENDING";
+            return {
+                cluster: {
+                    name: input.name,
+                    status,
+                    arn: `arn:aws:eks:us-east-1:000000000000:cluster/${input.name}`,
+                    ...(made ? { endpoint: `https://${eksIssuerId(input.name)}.gr7.us-east-1.eks.amazonaws.com`, certificateAuthority: { data: "U1RBTkQtSU4=" } } : {}),
+                    ...(made ? { identity: { oidc: { issuer: eksIssuer(input.name) } } } : {}),
+                },
+            };
+        });
+
+        const iam = mockClient(IAMClient);
+        iam.on(GetOpenIDConnectProviderCommand).callsFake(async (input: { OpenIDConnectProviderArn: string }) => {
+            if (!this.oidcProviders.has(input.OpenIDConnectProviderArn)) {
+                throw new NoSuchEntityException({ $metadata: { httpStatusCode: 404 }, message: `OpenIDConnect Provider not found for arn ${input.OpenIDConnectProviderArn}` });
+            }
+            return { Url: input.OpenIDConnectProviderArn.split("oidc-provider/")[1], ClientIDList: ["sts.amazonaws.com"] };
         });
 
         const route53 = mockRoute53(this.hostedZones);
@@ -128,7 +149,7 @@ export class AwsMocks {
             };
         });
 
-        this.stubs.push(s3, dynamodb, rds, ec2, eks, route53, sts);
+        this.stubs.push(s3, dynamodb, rds, ec2, eks, iam, route53, sts);
     }
 
     /** Puts the real clients back (afterAll). */
@@ -193,4 +214,13 @@ export function mockEc2Lookups(vpcs: readonly { id: string; name: string }[], se
 /** EC2-style filters: every filter must match one of its values. */
 export function matches(filters: Filter[] | undefined, fields: Record<string, string>): boolean {
     return (filters ?? []).every((f) => f.Name !== undefined && f.Values !== undefined && f.Values.includes(fields[f.Name] ?? "\u0000"));
+}
+
+/** The stand-in issuer of an EKS cluster: what DescribeCluster answers, and what its IAM OIDC provider is named after. */
+export function eksIssuer(cluster: string): string {
+    return `https://oidc.eks.us-east-1.amazonaws.com/id/${eksIssuerId(cluster)}`;
+}
+
+function eksIssuerId(cluster: string): string {
+    return cluster.toUpperCase().replace(/[^A-Z0-9]/g, "");
 }

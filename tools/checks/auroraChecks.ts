@@ -110,7 +110,15 @@ export async function checkAuroraMajor(rds: RDSClient, clusterId: string, engine
     }
     if (version === undefined) return { ok: false, detail: `cannot tell the engine version of ${clusterId}: DescribeDBClusters gave none` };
     const found = Number(version.split(".")[0]);
-    if (found === major) return { ok: true, detail: `exists at ${version}, major ${major} as configured (${engineVersion})` };
+    if (!Number.isInteger(found)) return { ok: false, detail: `cannot tell the major version of ${clusterId} from its engine version "${version}"` };
+    // Right major, but a cluster the stack does not hold yet makes the first `pulumi up` fail
+    // (DBClusterAlreadyExistsFault): the row says so, without failing (adopted, it is the stack's own).
+    if (found === major) {
+        return {
+            ok: true,
+            detail: `exists at ${version}, major ${major} as configured (${engineVersion}); unless this stack already manages it, adopt it first (npm run adopt, docs/adopt.md), or the first pulumi up fails creating it`,
+        };
+    }
     const remedy =
         found < major
             ? `data-infra:auroraEngineVersion (${engineVersion}) was raised before the clusters were upgraded: upgrade every prototype's cluster to major ${major} first (${MAJOR_UPGRADE_DOC}, step 1), or set auroraEngineVersion back to ${version}`

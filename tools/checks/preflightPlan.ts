@@ -53,7 +53,7 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
             needs: ec2,
             run: (signal) => checkNodesSecurityGroup(access.ec2(), lookupVpc, stack.vpcName, stack.kubernetesNodesSecurityGroupName, signal),
         },
-        ...eksClusters(stack).map((target): Check => ({ check: "eks-cluster", target: target.name, needs: eks, run: (signal) => checkEksCluster(access.eks(), target, signal) })),
+        ...eksClusters(stack).map((target): Check => ({ check: "eks-cluster", target: target.name, needs: eks, run: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal) })),
         { check: "dns-zone", target: stack.dnsZone.id ?? stack.dnsZone.name, needs: route53, run: (signal) => checkDnsZone(access.route53(), stack.dnsZone, signal) },
         ...stack.prototypes.map((prototype): Check => {
             const clusterId = aurora.clusterId(stack.env, prototype);
@@ -69,5 +69,12 @@ export function eksClusters(stack: CountryStack): EksClusterTarget[] {
         const name = eksClusterLookedUp(stack.kubernetes[prototype]);
         if (name !== undefined) byName.set(name, [...(byName.get(name) ?? []), prototype]);
     }
-    return [...byName].map(([name, prototypes]) => ({ name, prototypes, accountId: stack.accounts.country.id, region: stack.region }));
+    return [...byName].map(([name, prototypes]) => ({
+        name,
+        prototypes,
+        accountId: stack.accounts.country.id,
+        region: stack.region,
+        kubeconfig: prototypes.some((p) => stack.kubernetes[p].context === undefined),
+        issuer: prototypes.some((p) => stack.kubernetes[p].oidcProviderArn === undefined),
+    }));
 }
