@@ -69,6 +69,7 @@ beforeEach(async () => {
             mocks.eksClusters.set(s.kubernetes[prototype].eksClusterName, "ACTIVE");
             mocks.oidcProviders.add(oidcProviderArn(s.accounts.country.id, eksIssuer(s.kubernetes[prototype].eksClusterName)));
         }
+        if (!mocks.vpcs.some((v) => v.name === s.vpcName)) mocks.vpcs.push({ id: VPC_ID, name: s.vpcName });
         const zone = zoneOf(s);
         if (!mocks.hostedZones.some((z) => z.name === zone.name && z.private === zone.private)) mocks.hostedZones.push(zone);
     }
@@ -77,7 +78,8 @@ beforeEach(async () => {
 /** The stack's hosted zone as the program wants it, with an id made of its name and visibility unless the config names one. */
 function zoneOf(s: CountryStack, overrides: Partial<StandInZone> = {}): StandInZone {
     const madeUp = `Z0${s.dnsZone.name.replace(/\W/g, "").toUpperCase()}${s.dnsZone.private ? "PRIVATE" : "PUBLIC"}`;
-    return { id: s.dnsZone.id ?? madeUp, name: `${s.dnsZone.name}.`, private: s.dnsZone.private, ...overrides };
+    // A private zone is associated with the stack's VPC, as the runbook's zones are.
+    return { id: s.dnsZone.id ?? madeUp, name: `${s.dnsZone.name}.`, private: s.dnsZone.private, ...(s.dnsZone.private ? { vpcs: [{ id: VPC_ID, region: s.region }] } : {}), ...overrides };
 }
 
 async function emptyBucket(bucket: string): Promise<void> {
@@ -298,7 +300,9 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         expect(failed(report)).toEqual([]);
         expect(code).toBe(0);
         expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`ACTIVE ${where}, with its IAM OIDC provider`);
-        expect(rowFor(report, "dns-zone", s.dnsZone.name).detail).toBe(`${s.dnsZone.private ? "private" : "public"} zone ${zoneOf(s).id}`);
+        expect(rowFor(report, "dns-zone", s.dnsZone.name).detail).toBe(
+            s.dnsZone.private ? `private zone ${zoneOf(s).id}, associated with ${s.vpcName} (${VPC_ID})` : `public zone ${zoneOf(s).id}`,
+        );
         expect(rowFor(report, "aurora-major", firstAurora).detail).toBe(`no cluster yet: will be created at ${s.aurora.engineVersion}`);
     });
 
@@ -460,6 +464,23 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         test("an id of no zone fails", async () => {
             expect(await checkDnsZone(route53(), withId("Z0NOWHERE"), AbortSignal.timeout(5_000))).toMatchObject({ ok: false, detail: "no hosted zone Z0NOWHERE in the country account" });
         });
+    });
+});
+
+// A public zone has no VPC to be with: the stacks whose zone is private (the default).
+describe.each(listStacks().filter((n) => loadCountryStack(n).dnsZone.private))("%s: its private zone and its VPC", (name) => {
+    const s = loadCountryStack(name);
+
+    test("a private zone not associated with the stack's VPC fails, naming the VPC it is with and the command that associates it", async () => {
+        mocks.hostedZones.splice(0, mocks.hostedZones.length, zoneOf(s, { vpcs: [{ id: "vpc-0other", region: "us-west-2" }] }));
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`dns-zone ${s.dnsZone.name}`]);
+        const row = rowFor(report, "dns-zone", s.dnsZone.name);
+        expect(row.detail).toBe(`private zone ${zoneOf(s).id} is not associated with the stack's VPC ${s.vpcName} (${VPC_ID}, ${s.region}); it is with vpc-0other in us-west-2`);
+        expect(row.remedy).toContain(`aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${zoneOf(s).id} --vpc VPCRegion=${s.region},VPCId=${VPC_ID}`);
     });
 });
 

@@ -37,6 +37,8 @@ export interface StandInZone {
     /** With the final dot, as Route 53 spells it. */
     readonly name: string;
     readonly private: boolean;
+    /** The VPCs a private zone is associated with (GetHostedZone's `VPCs`). */
+    readonly vpcs?: readonly { readonly id: string; readonly region: string }[];
 }
 
 export type RoleAnswer = { readonly accountId: string } | { readonly refuse: string };
@@ -184,7 +186,7 @@ function mockRoute53(zones: readonly StandInZone[]) {
     route53.on(GetHostedZoneCommand).callsFake(async (input: { Id: string }) => {
         const zone = zones.find((z) => z.id === input.Id.replace(/^\/hostedzone\//, ""));
         if (!zone) throw new NoSuchHostedZone({ $metadata: { httpStatusCode: 404 }, message: `No hosted zone found with ID: ${input.Id}` });
-        return { HostedZone: out(zone) };
+        return { HostedZone: out(zone), ...(zone.private ? { VPCs: (zone.vpcs ?? []).map((v) => ({ VPCId: v.id, VPCRegion: v.region })) } : {}) };
     });
     return route53;
 }

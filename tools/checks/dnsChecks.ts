@@ -31,7 +31,50 @@ async function zonesNamed(route53: Route53Client, name: string, signal: AbortSig
     return found;
 }
 
-export async function checkDnsZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal): Promise<Verdict> {
+/** The stack's VPC, for a private zone's association: looked up by the `vpc` row's own lookup. */
+export interface StackVpc {
+    readonly name: string;
+    readonly region: string;
+    lookup(): Promise<string>;
+}
+
+export async function checkDnsZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal, vpc?: StackVpc): Promise<Verdict> {
+    const found = await findZone(route53, zone, signal);
+    if (!found.ok || !zone.private || vpc === undefined) return found.verdict;
+    return associated(route53, found.id, found.verdict, vpc, signal);
+}
+
+/**
+ * A private zone answers only inside the VPCs associated with it: not associated with the stack's
+ * VPC, the canonical names the program writes do not resolve where the services and the pipeline's
+ * VPC runners are. Not checked when the VPC itself is not found (the `vpc` row says so).
+ */
+async function associated(route53: Route53Client, id: string, found: Verdict, vpc: StackVpc, signal: AbortSignal): Promise<Verdict> {
+    let vpcId: string;
+    try {
+        vpcId = await vpc.lookup();
+    } catch {
+        return { ...found, detail: `${found.detail}; its VPC association not checked: the VPC ${vpc.name} was not found (the vpc row)` };
+    }
+    const answer = await route53.send(new GetHostedZoneCommand({ Id: id }), { abortSignal: signal });
+    const vpcs = answer.VPCs ?? [];
+    if (vpcs.some((v) => v.VPCId === vpcId && v.VPCRegion === vpc.region)) return { ...found, detail: `${found.detail}, associated with ${vpc.name} (${vpcId})` };
+    const others = vpcs.map((v) => `${v.VPCId} in ${v.VPCRegion}`).join(", ");
+    return {
+        ok: false,
+        detail: `private zone ${id} is not associated with the stack's VPC ${vpc.name} (${vpcId}, ${vpc.region})${others ? `; it is with ${others}` : ""}`,
+        remedy:
+            `inside the VPC the canonical names would not resolve: associate it (infra-ops), ` +
+            `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${id} --vpc VPCRegion=${vpc.region},VPCId=${vpcId}`,
+    };
+}
+
+async function findZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal): Promise<{ ok: true; id: string; verdict: Verdict } | { ok: false; verdict: Verdict }> {
+    const verdict = await lookUpZone(route53, zone, signal);
+    return verdict.ok ? { ok: true, id: verdict.zoneId, verdict: { ok: true, detail: verdict.detail } } : { ok: false, verdict };
+}
+
+async function lookUpZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal): Promise<(Verdict & { ok: false }) | { ok: true; detail: string; zoneId: string }> {
     const name = fqdn(zone.name);
     const wanted = visibility(zone.private);
     const setVisibility = zone.private
@@ -50,12 +93,12 @@ export async function checkDnsZone(route53: Route53Client, zone: DnsZone, signal
         if (isPrivate(found) !== zone.private) {
             return { ok: false, detail: `hosted zone ${zone.id} (${name}) is ${visibility(isPrivate(found))}, but data-infra:dnsZone.private is ${zone.private}`, remedy: `${setVisibility}; ${fix}` };
         }
-        return { ok: true, detail: `${wanted} zone ${zone.id} is ${name}` };
+        return { ok: true, detail: `${wanted} zone ${zone.id} is ${name}`, zoneId: zone.id };
     }
 
     const named = await zonesNamed(route53, name, signal);
     const matching = named.filter((z) => isPrivate(z) === zone.private);
-    if (matching.length === 1) return { ok: true, detail: `${wanted} zone ${zoneId(matching[0])}` };
+    if (matching.length === 1) return { ok: true, detail: `${wanted} zone ${zoneId(matching[0])}`, zoneId: zoneId(matching[0]) };
     if (matching.length > 1) {
         return {
             ok: false,

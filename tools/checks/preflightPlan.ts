@@ -54,7 +54,13 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
             run: (signal) => checkNodesSecurityGroup(access.ec2(), lookupVpc, stack.vpcName, stack.kubernetesNodesSecurityGroupName, signal),
         },
         ...eksClusters(stack).map((target): Check => ({ check: "eks-cluster", target: target.name, needs: eks, run: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal) })),
-        { check: "dns-zone", target: stack.dnsZone.id ?? stack.dnsZone.name, needs: route53, run: (signal) => checkDnsZone(access.route53(), stack.dnsZone, signal) },
+        {
+            check: "dns-zone",
+            target: stack.dnsZone.id ?? stack.dnsZone.name,
+            // A private zone's association with the stack's VPC is checked through the VPC's own lookup.
+            needs: stack.dnsZone.private ? [...route53, ...ec2] : route53,
+            run: (signal) => checkDnsZone(access.route53(), stack.dnsZone, signal, { name: stack.vpcName, region: stack.region, lookup: lookupVpc }),
+        },
         ...stack.prototypes.map((prototype): Check => {
             const clusterId = aurora.clusterId(stack.env, prototype);
             return { check: "aurora-major", target: clusterId, needs: rds, run: (signal) => checkAuroraMajor(access.rds(), clusterId, stack.aurora.engineVersion, stack.aurora.major, signal) };
