@@ -59,6 +59,8 @@ beforeEach(async () => {
     mocks.assumed.length = 0;
     mocks.eksClusters.clear();
     mocks.oidcProviders.clear();
+    mocks.eksAuthModes.clear();
+    mocks.eksAccessEntries.clear();
     mocks.hostedZones.length = 0;
     mocks.clusters.clear();
     // Every stack's accounts, EKS clusters and zone: the tests below run each stack file.
@@ -68,6 +70,9 @@ beforeEach(async () => {
         for (const prototype of s.prototypes) {
             mocks.eksClusters.set(s.kubernetes[prototype].eksClusterName, "ACTIVE");
             mocks.oidcProviders.add(oidcProviderArn(s.accounts.country.id, eksIssuer(s.kubernetes[prototype].eksClusterName)));
+            // The deploy role administers the cluster, the preview role reads it (pull-request previews).
+            mocks.eksAccessEntries.set(`${s.kubernetes[prototype].eksClusterName} ${s.accounts.country.deployRoleArn}`, { groups: [], policies: ["AmazonEKSClusterAdminPolicy"] });
+            mocks.eksAccessEntries.set(`${s.kubernetes[prototype].eksClusterName} ${s.accounts.country.previewRoleArn}`, { groups: [], policies: ["AmazonEKSViewPolicy"] });
         }
         if (!mocks.vpcs.some((v) => v.name === s.vpcName)) mocks.vpcs.push({ id: VPC_ID, name: s.vpcName });
         const zone = zoneOf(s);
@@ -123,6 +128,7 @@ test("everything pulumi up needs is there: every row passes and the exit code is
         `vpc ${stack.vpcName}`,
         `nodes-sg ${stack.kubernetesNodesSecurityGroupName}`,
         ...stack.prototypes.map((p) => `eks-cluster ${stack.kubernetes[p].eksClusterName}`),
+        ...stack.prototypes.flatMap((p) => ["data-infra-deploy", "data-infra-preview"].map((role) => `eks-access ${stack.kubernetes[p].eksClusterName} ${role}`)),
         `dns-zone ${stack.dnsZone.name}`,
         ...stack.prototypes.map((p) => `aurora-major ${aurora.clusterId(stack.env, p)}`),
     ]);
@@ -225,7 +231,7 @@ test("a deploy role that cannot be assumed fails its row with the ARN and the co
 test("a deploy role that lands in another account is refused, as the program's providers would", async () => {
     mocks.roles.set(stack.accounts.country.deployRoleArn, { accountId: "999999999999" });
 
-    const { report } = await runPreflightJson("--skip", "keysets,secrets-bucket,vpc,nodes-sg,eks-cluster,dns-zone,aurora-major");
+    const { report } = await runPreflightJson("--skip", "keysets,secrets-bucket,vpc,nodes-sg,eks-cluster,eks-access,dns-zone,aurora-major");
 
     const countryRole = report.results.find((r) => r.target === stack.accounts.country.deployRoleArn)!;
     expect(countryRole).toMatchObject({ ok: false, detail: `${stack.accounts.country.deployRoleArn} resolved to account 999999999999, but the stack's country account is ${stack.accounts.country.id}` });
@@ -272,6 +278,8 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
     const firstAurora = aurora.clusterId(s.env, first);
     const zoneName = `${s.dnsZone.name}.`;
     const where = `in account ${s.accounts.country.id}, ${s.region}`;
+    /** A cluster's access rows (deploy and preview role), skipped for it when the cluster row fails. */
+    const accessRowsOf = (cluster: string) => ["data-infra-deploy", "data-infra-preview"].map((role) => `eks-access ${cluster} ${role}`);
 
     test("preflight checks exactly the EKS clusters, the hosted zone and the Aurora clusters the program looks up", async () => {
         const run = await stackRun(name);
@@ -312,7 +320,8 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         const { code, report } = await runStackJson(name);
 
         expect(code).toBe(1);
-        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`]);
+        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`, ...accessRowsOf(firstEks)]);
+        for (const access of accessRowsOf(firstEks)) expect(report.results.find((r) => `${r.check} ${r.target}` === access)?.skippedFor).toBe(`eks-cluster ${firstEks}`);
         expect(rowFor(report, "eks-cluster", firstEks).detail).toBe(`no EKS cluster ${firstEks} ${where}`);
         expect(rowFor(report, "eks-cluster", firstEks).remedy).toContain(`data-infra:kubernetesClusters.${first}.eksClusterName`);
     });
@@ -348,6 +357,48 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         expect(rowFor(report, "eks-cluster", firstEks)).toMatchObject({ ok: false, detail: "status is FAILED", attempts: 1 });
     });
 
+    test("every cluster gives the deploy role an access policy to deploy with and the preview role one to read with", async () => {
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(0);
+        const [deploy, preview] = accessRowsOf(firstEks).map((t) => rowFor(report, "eks-access", t.slice("eks-access ".length)));
+        expect(deploy).toMatchObject({ ok: true, detail: "access entry with AmazonEKSClusterAdminPolicy" });
+        expect(preview).toMatchObject({ ok: true, detail: "access entry with AmazonEKSViewPolicy" });
+    });
+
+    test("a deploy role without an access entry on a cluster that authenticates with access entries fails, with the commands that give it one", async () => {
+        mocks.eksAccessEntries.delete(`${firstEks} ${s.accounts.country.deployRoleArn}`);
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        expect(failed(report)).toEqual([`eks-access ${firstEks} data-infra-deploy`]);
+        const row = rowFor(report, "eks-access", `${firstEks} data-infra-deploy`);
+        expect(row.detail).toBe(`no access entry for ${s.accounts.country.deployRoleArn} (authentication mode API): its kubeconfig would be refused`);
+        expect(row.remedy).toContain(`aws eks create-access-entry --cluster-name ${firstEks} --principal-arn ${s.accounts.country.deployRoleArn}`);
+        expect(row.remedy).toContain("cluster-access-policy/AmazonEKSClusterAdminPolicy");
+    });
+
+    test("an access entry with no access policy and no Kubernetes group fails: it authenticates and may do nothing", async () => {
+        mocks.eksAccessEntries.set(`${firstEks} ${s.accounts.country.previewRoleArn}`, { groups: [], policies: [] });
+
+        const { code, report } = await runStackJson(name);
+
+        expect(code).toBe(1);
+        const row = rowFor(report, "eks-access", `${firstEks} data-infra-preview`);
+        expect(row.detail).toBe(`access entry for ${s.accounts.country.previewRoleArn} with no access policy and no Kubernetes group: it authenticates and may do nothing`);
+        expect(row.remedy).toContain("cluster-access-policy/AmazonEKSViewPolicy");
+    });
+
+    test("a cluster that maps roles in the aws-auth ConfigMap is said to be not checked, not failed (that needs the Kubernetes API)", async () => {
+        mocks.eksAuthModes.set(firstEks, "CONFIG_MAP");
+        mocks.eksAccessEntries.clear();
+
+        const { report } = await runStackJson(name);
+
+        expect(rowFor(report, "eks-access", `${firstEks} data-infra-deploy`)).toMatchObject({ ok: true, detail: expect.stringContaining("aws-auth ConfigMap is not checked") });
+    });
+
     test("a cluster without the IAM OIDC provider of its issuer fails, naming the provider's ARN and how to create it", async () => {
         const arn = oidcProviderArn(s.accounts.country.id, eksIssuer(firstEks));
         mocks.oidcProviders.delete(arn);
@@ -355,7 +406,8 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         const { code, report } = await runStackJson(name);
 
         expect(code).toBe(1);
-        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`]);
+        expect(failed(report)).toEqual([`eks-cluster ${firstEks}`, ...accessRowsOf(firstEks)]);
+        for (const access of accessRowsOf(firstEks)) expect(report.results.find((r) => `${r.check} ${r.target}` === access)?.skippedFor).toBe(`eks-cluster ${firstEks}`);
         const row = rowFor(report, "eks-cluster", firstEks);
         expect(row.detail).toBe(`status is ACTIVE, but the IAM OIDC provider of its issuer does not exist: ${arn}`);
         expect(row.remedy).toContain(`eksctl utils associate-iam-oidc-provider --cluster ${firstEks}`);

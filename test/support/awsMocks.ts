@@ -8,7 +8,7 @@
 // missing everywhere.
 import { DescribeContinuousBackupsCommand, DescribeTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DescribeSecurityGroupsCommand, DescribeVpcsCommand, EC2Client, Filter } from "@aws-sdk/client-ec2";
-import { DescribeClusterCommand, EKSClient, ResourceNotFoundException } from "@aws-sdk/client-eks";
+import { DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAssociatedAccessPoliciesCommand, ResourceNotFoundException } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, IAMClient, NoSuchEntityException } from "@aws-sdk/client-iam";
 import { DBClusterNotFoundFault, DescribeDBClustersCommand, RDSClient } from "@aws-sdk/client-rds";
 import {
@@ -56,6 +56,10 @@ export class AwsMocks {
     readonly securityGroups: { id: string; name: string; vpcId: string }[] = [];
     /** EKS cluster name → status (`ACTIVE`, `CREATING`…); absent means no such cluster. */
     readonly eksClusters = new Map<string, string>();
+    /** Each EKS cluster's authentication mode (DescribeCluster's accessConfig); API when not set. */
+    readonly eksAuthModes = new Map<string, string>();
+    /** EKS access entries by `<cluster> <principal ARN>`: the Kubernetes groups and access policy names. */
+    readonly eksAccessEntries = new Map<string, { groups: string[]; policies: string[] }>();
     /** IAM OIDC providers by ARN (GetOpenIDConnectProvider): each EKS cluster's issuer needs one. */
     readonly oidcProviders = new Set<string>();
     readonly hostedZones: StandInZone[] = [];
@@ -115,9 +119,23 @@ export class AwsMocks {
                     arn: `arn:aws:eks:us-east-1:000000000000:cluster/${input.name}`,
                     ...(made ? { endpoint: `https://${eksIssuerId(input.name)}.gr7.us-east-1.eks.amazonaws.com`, certificateAuthority: { data: "U1RBTkQtSU4=" } } : {}),
                     ...(made ? { identity: { oidc: { issuer: eksIssuer(input.name) } } } : {}),
+                    accessConfig: { authenticationMode: this.eksAuthModes.get(input.name) ?? "API" },
                 },
             };
         });
+        const entry = (clusterName: string, principalArn: string) => {
+            const found = this.eksAccessEntries.get(`${clusterName} ${principalArn}`);
+            if (!found) throw new ResourceNotFoundException({ $metadata: { httpStatusCode: 404 }, message: `The specified access entry resource is not found on cluster ${clusterName}.` });
+            return found;
+        };
+        eks.on(DescribeAccessEntryCommand).callsFake(async (input: { clusterName: string; principalArn: string }) => ({
+            accessEntry: { clusterName: input.clusterName, principalArn: input.principalArn, kubernetesGroups: entry(input.clusterName, input.principalArn).groups, type: "STANDARD" },
+        }));
+        eks.on(ListAssociatedAccessPoliciesCommand).callsFake(async (input: { clusterName: string; principalArn: string }) => ({
+            clusterName: input.clusterName,
+            principalArn: input.principalArn,
+            associatedAccessPolicies: entry(input.clusterName, input.principalArn).policies.map((p) => ({ policyArn: `arn:aws:eks::aws:cluster-access-policy/${p}`, accessScope: { type: "cluster" } })),
+        }));
 
         const iam = mockClient(IAMClient);
         iam.on(GetOpenIDConnectProviderCommand).callsFake(async (input: { OpenIDConnectProviderArn: string }) => {

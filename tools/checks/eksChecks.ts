@@ -1,7 +1,7 @@
 // The EKS clusters the program builds each prototype's Kubernetes provider from, and whose OIDC
 // issuer its service roles trust (components/kubernetesProviders.ts). The program looks them up
 // and never creates them: a missing or unfinished cluster fails the first `pulumi up` half-way.
-import { DescribeClusterCommand, EKSClient } from "@aws-sdk/client-eks";
+import { DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { oidcProviderArn } from "../../stacks/naming";
 import { errorName } from "./awsAccess";
@@ -85,4 +85,64 @@ export async function checkEksCluster(eks: EKSClient, iam: IAMClient, target: Ek
         }
     }
     return { ok: true, detail: `${status} ${where}${target.issuer ? ", with its IAM OIDC provider" : ""}` };
+}
+
+/** A role whose kubeconfig (`aws eks get-token --role-arn`) the program builds for a cluster. */
+export interface EksAccessTarget {
+    readonly cluster: string;
+    readonly region: string;
+    readonly principalArn: string;
+    /** What the role does there: `deploys` (pulumi up) or `previews` (pull requests, read-only). */
+    readonly does: "deploys" | "previews";
+}
+
+/**
+ * The role can use the cluster's API: with access entries (authentication mode API or
+ * API_AND_CONFIG_MAP), it has one with an access policy or a Kubernetes group; without one it
+ * authenticates and is allowed nothing, or is refused (Unauthorized on the first Kubernetes
+ * resource, half-way through `pulumi up`). A mapping in the aws-auth ConfigMap is read through the
+ * Kubernetes API, which preflight does not reach: such a cluster is said to be not checked.
+ */
+export async function checkEksAccess(eks: EKSClient, target: EksAccessTarget, signal: AbortSignal): Promise<Verdict> {
+    const { cluster: clusterName, principalArn } = target;
+    let mode: string;
+    try {
+        const cluster = (await eks.send(new DescribeClusterCommand({ name: clusterName }), { abortSignal: signal })).cluster;
+        mode = cluster?.accessConfig?.authenticationMode ?? "CONFIG_MAP";
+    } catch (err) {
+        if (errorName(err) !== "ResourceNotFoundException") throw err;
+        return { ok: false, detail: `no EKS cluster ${clusterName} (the eks-cluster row)` };
+    }
+    const policy = target.does === "deploys" ? "AmazonEKSClusterAdminPolicy" : "AmazonEKSViewPolicy";
+    const create =
+        `aws eks create-access-entry --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} && ` +
+        `aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} ` +
+        `--policy-arn arn:aws:eks::aws:cluster-access-policy/${policy} --access-scope type=cluster`;
+    if (mode === "CONFIG_MAP") {
+        return { ok: true, detail: `authentication mode CONFIG_MAP: the role's mapping in the aws-auth ConfigMap is not checked (it needs the Kubernetes API)` };
+    }
+    let groups: string[];
+    try {
+        groups = (await eks.send(new DescribeAccessEntryCommand({ clusterName, principalArn }), { abortSignal: signal })).accessEntry?.kubernetesGroups ?? [];
+    } catch (err) {
+        if (errorName(err) !== "ResourceNotFoundException") throw err;
+        if (mode === "API_AND_CONFIG_MAP") {
+            return { ok: true, detail: `no access entry; authentication mode API_AND_CONFIG_MAP: a mapping in the aws-auth ConfigMap is not checked (it needs the Kubernetes API)` };
+        }
+        return {
+            ok: false,
+            detail: `no access entry for ${principalArn} (authentication mode ${mode}): its kubeconfig would be refused`,
+            remedy: `the role ${target.does}; give it access to ${clusterName} (infra-ops): ${create}`,
+        };
+    }
+    const policies = (await eks.send(new ListAssociatedAccessPoliciesCommand({ clusterName, principalArn }), { abortSignal: signal })).associatedAccessPolicies ?? [];
+    if (policies.length === 0 && groups.length === 0) {
+        return {
+            ok: false,
+            detail: `access entry for ${principalArn} with no access policy and no Kubernetes group: it authenticates and may do nothing`,
+            remedy: `the role ${target.does}; associate an access policy (infra-ops): aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} --policy-arn arn:aws:eks::aws:cluster-access-policy/${policy} --access-scope type=cluster`,
+        };
+    }
+    const what = [...policies.map((p) => (p.policyArn ?? "?").split("/").pop()), ...groups.map((g) => `group ${g}`)].join(", ");
+    return { ok: true, detail: `access entry with ${what}` };
 }

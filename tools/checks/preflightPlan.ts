@@ -5,13 +5,13 @@ import { checkAuroraMajor } from "./auroraChecks";
 import type { AwsAccess } from "./awsAccess";
 import type { Causes } from "./causes";
 import { checkDnsZone } from "./dnsChecks";
-import { checkEksCluster, EksClusterTarget } from "./eksChecks";
+import { checkEksAccess, checkEksCluster, EksClusterTarget } from "./eksChecks";
 import { checkNodesSecurityGroup, checkVpc, findVpcId } from "./networkChecks";
-import type { Check, RunLimits } from "./runner";
+import type { Check, Prerequisite, RunLimits } from "./runner";
 import { checkKeysets, checkSecretsBucket } from "./s3Checks";
 
 /** The values of the CHECK column, in the order they run; `--skip` takes these. */
-export const PREFLIGHT_CHECKS = ["deploy-role", "keysets", "secrets-bucket", "vpc", "nodes-sg", "eks-cluster", "dns-zone", "aurora-major"] as const;
+export const PREFLIGHT_CHECKS = ["deploy-role", "keysets", "secrets-bucket", "vpc", "nodes-sg", "eks-cluster", "eks-access", "dns-zone", "aurora-major"] as const;
 
 export interface PreflightContext {
     readonly stack: CountryStack;
@@ -38,6 +38,10 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
     const ec2 = causes.aws("EC2", "country", stack.region);
     const eks = causes.aws("EKS", "country", stack.region);
     const route53 = causes.aws("ROUTE_53", "country", stack.region);
+    const clusters = eksClusters(stack).map((target) => {
+        const cluster: Prerequisite = { id: `eks-cluster ${target.name}`, check: "eks-cluster", target: target.name, needs: eks, probe: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal) };
+        return { target, row: { check: cluster.check, target: cluster.target, is: cluster, run: cluster.probe } as Check };
+    });
     const rds = causes.aws("RDS", "country", stack.region);
     return [
         // The deploy roles are assumed once: these rows show that assumption, and a refusal is
@@ -53,7 +57,24 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
             needs: ec2,
             run: (signal) => checkNodesSecurityGroup(access.ec2(), lookupVpc, stack.vpcName, stack.kubernetesNodesSecurityGroupName, signal),
         },
-        ...eksClusters(stack).map((target): Check => ({ check: "eks-cluster", target: target.name, needs: eks, run: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal) })),
+        // Each cluster's row is a prerequisite of its access rows: a missing cluster is said once.
+        ...clusters.map(({ row }) => row),
+        // The roles whose kubeconfigs the program builds: the deploy role (pulumi up) and the preview role (pull requests).
+        ...clusters
+            .filter(({ target }) => target.kubeconfig)
+            .flatMap(({ target, row }) =>
+                (
+                    [
+                        ["deploys", stack.accounts.country.deployRoleArn],
+                        ["previews", stack.accounts.country.previewRoleArn],
+                    ] as const
+                ).map(([does, principalArn]): Check => ({
+                    check: "eks-access",
+                    target: `${target.name} ${principalArn.split("/").pop()}`,
+                    needs: [...eks, row.is!],
+                    run: (signal) => checkEksAccess(access.eks(), { cluster: target.name, region: target.region, principalArn, does }, signal),
+                })),
+            ),
         {
             check: "dns-zone",
             target: stack.dnsZone.id ?? stack.dnsZone.name,
