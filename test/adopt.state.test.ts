@@ -26,6 +26,7 @@ const BUCKET = "aws:s3/bucket:Bucket";
 const TABLE = "aws:dynamodb/table:Table";
 const CLUSTER = "aws:rds/cluster:Cluster";
 const BUCKETS = ["nu-spark-dataset-series-co-staging", "nu-spark-static-co-staging"];
+const WRONG_REGION = BUCKETS[1];
 const TABLES = ["staging-global-correnteza", "staging-global-conrado"];
 const CLUSTER_ID = "staging-s0-barragem-aurora";
 const REMEDY = [
@@ -67,9 +68,11 @@ function writeExport(name: string, resources: readonly { urn: string; type: stri
 
 /** Part of staging-co as the runbook left it: two buckets, two tables, one Aurora cluster. */
 async function buildPartOfTheCountry(): Promise<void> {
+    // The second bucket is in another region than the program wants: BLOCKED for adopt, and still something `up` must not touch.
     for (const bucket of BUCKETS) {
         await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-        mocks.buckets.set(bucket, { region: target(BUCKET, bucket).region, encryption: "AES256", tags: target(BUCKET, bucket).tags });
+        const region = bucket === WRONG_REGION ? "us-east-1" : target(BUCKET, bucket).region;
+        mocks.buckets.set(bucket, { region, encryption: "AES256", tags: target(BUCKET, bucket).tags });
     }
     for (const table of TABLES) {
         await dynamodb.send(
@@ -148,7 +151,9 @@ describe("npm run adopt --check-state in an account where the runbook built part
     });
     afterAll(emptyTheAccount);
 
-    test("the world holds what the checks judge: the buckets, tables and cluster exist", () => {
+    test("the world holds what the checks judge: the buckets, tables and cluster exist, one bucket blocked", () => {
+        expect(target(BUCKET, WRONG_REGION).region).not.toBe("us-east-1");
+        expect(existing.find((r) => r.name === WRONG_REGION)?.status).toBe("blocked");
         expect(existing.map((r) => `${r.type} ${r.name}`)).toEqual(expect.arrayContaining([...BUCKETS.map((b) => `${BUCKET} ${b}`), ...TABLES.map((t) => `${TABLE} ${t}`), `${CLUSTER} ${CLUSTER_ID}`]));
     });
 
@@ -159,6 +164,7 @@ describe("npm run adopt --check-state in an account where the runbook built part
         for (const name of [...BUCKETS, ...TABLES, CLUSTER_ID]) expect(stdout).toMatch(new RegExp(`^  \\w+ ${name}  \\[id ${name}\\]$`, "m"));
         expect(stdout).toMatch(/^EXISTS IN AWS, NOT IN THE STATE \(\d+\): `pulumi up` would fail on these or take them over$/m);
         expect(stdout).toContain(`adopt ${STACK} --check-state ${state}: REFUSED`);
+        expect(stdout).toMatch(new RegExp(`Bucket ${WRONG_REGION}  \\[id ${WRONG_REGION}\\]\\n.*\\n      BLOCKED for import: `));
         for (const step of REMEDY) expect(stdout).toContain(step);
         const report = JSON.parse((await runAdopt("--check-state", state, "--json")).stdout) as StateCheckReport;
         expect(report.ok).toBe(false);
@@ -173,7 +179,8 @@ describe("npm run adopt --check-state in an account where the runbook built part
     });
 
     test("with a state holding them all by URN, nothing is refused, exit 0", async () => {
-        const { code, stdout } = await runAdopt("--check-state", writeExport("adopted.json", existing.map(({ urn, type, id }) => ({ urn, type, id }))));
+        // URN and type only: the URN alone is enough (a component, or a resource whose id the export leaves out).
+        const { code, stdout } = await runAdopt("--check-state", writeExport("adopted.json", existing.map(({ urn, type }) => ({ urn, type }))));
         expect(stdout).toMatch(/every planned resource that exists in AWS is in the stack's state/);
         expect(code).toBe(0);
     });
