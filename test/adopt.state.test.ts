@@ -4,20 +4,15 @@
 // over. Buckets in s3rver and tables in dynalite for real, the Aurora cluster and what neither
 // server implements through test/support/adoptWorld.ts, as in test/adopt.test.ts.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
-import { CreateBucketCommand, DeleteBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateTableCommand, DeleteTableCommand, DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { adopt } from "../tools/adopt";
+import { CreateBucketCommand, DeleteBucketCommand } from "@aws-sdk/client-s3";
+import { CreateTableCommand, DeleteTableCommand } from "@aws-sdk/client-dynamodb";
 import type { AdoptReport, ReportRow } from "../tools/adopt/report";
 import type { StateCheckReport } from "../tools/adopt/stateCheck";
-import { adoptTargets, AdoptTarget } from "../tools/adopt/targets";
+import type { AdoptTarget } from "../tools/adopt/targets";
 import { loadCountryStack } from "../tools/checks/cli";
-import { sharedRun, stackRun } from "./helpers/stacks";
-import { AdoptMocks } from "./support/adoptWorld";
-import { LocalServer, startDynamoServer, startS3Server } from "./support/awsServers";
-import { adminDynamo, adminS3, STACK } from "./support/stackWorld";
-import { captureIo, useTestEnvironment } from "./support/testEnv";
+import { AdoptHarness, runAdopt, startAdoptHarness, targetIn } from "./support/adoptHarness";
+import { STACK } from "./support/stackWorld";
 
 jest.setTimeout(120_000);
 
@@ -34,32 +29,12 @@ const REMEDY = [
     `pulumi import --stack ${STACK} --file import/${STACK}.json --protect --generate-code=false --yes`,
 ];
 
-let s3Server: LocalServer;
-let dynamoServer: LocalServer;
-let s3: S3Client;
-let dynamodb: DynamoDBClient;
-let mocks: AdoptMocks;
-let targets: AdoptTarget[];
-let restoreEnv: () => void = () => undefined;
-let dir: string;
-
-function target(type: string, name: string): AdoptTarget {
-    const found = targets.find((t) => t.resource.type === type && t.resource.name === name);
-    if (!found) throw new Error(`no planned ${type} ${name}`);
-    return found;
-}
-
-const FAST = ["--timeout", "5", "--attempts", "2", "--backoff", "0.05"];
-
-async function runAdopt(...extra: string[]) {
-    const captured = captureIo();
-    const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, ...extra], captured.io, sharedRun);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
+let world: AdoptHarness;
+const target = (type: string, name: string): AdoptTarget => targetIn(world.targets, type, name);
 
 /** `pulumi stack export` of the stack holding `resources` (the stack itself always; none for a new stack). */
 function writeExport(name: string, resources: readonly { urn: string; type: string; id?: string }[] | undefined): string {
-    const file = path.join(dir, name);
+    const file = path.join(world.dir, name);
     const root = { urn: `urn:pulumi:${STACK}::data-infra::pulumi:pulumi:Stack::data-infra-${STACK}`, type: "pulumi:pulumi:Stack" };
     const deployment = resources === undefined ? { manifest: { time: "2026-11-30T00:00:00Z" } } : { manifest: { time: "2026-11-30T00:00:00Z" }, resources: [root, ...resources] };
     fs.writeFileSync(file, JSON.stringify({ version: 3, deployment }));
@@ -70,12 +45,12 @@ function writeExport(name: string, resources: readonly { urn: string; type: stri
 async function buildPartOfTheCountry(): Promise<void> {
     // The second bucket is in another region than the program wants: BLOCKED for adopt, and still something `up` must not touch.
     for (const bucket of BUCKETS) {
-        await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+        await world.s3.send(new CreateBucketCommand({ Bucket: bucket }));
         const region = bucket === WRONG_REGION ? "us-east-1" : target(BUCKET, bucket).region;
-        mocks.buckets.set(bucket, { region, encryption: "AES256", tags: target(BUCKET, bucket).tags });
+        world.mocks.buckets.set(bucket, { region, encryption: "AES256", tags: target(BUCKET, bucket).tags });
     }
     for (const table of TABLES) {
-        await dynamodb.send(
+        await world.dynamodb.send(
             new CreateTableCommand({
                 TableName: table,
                 KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
@@ -83,10 +58,10 @@ async function buildPartOfTheCountry(): Promise<void> {
                 BillingMode: "PAY_PER_REQUEST",
             }),
         );
-        mocks.tables.set(table, { pitr: true, deletionProtection: true, sse: true });
+        world.mocks.tables.set(table, { pitr: true, deletionProtection: true, sse: true });
     }
     const planned = target(CLUSTER, CLUSTER_ID).inputs;
-    mocks.clusters.set(CLUSTER_ID, {
+    world.mocks.clusters.set(CLUSTER_ID, {
         DBClusterIdentifier: CLUSTER_ID,
         Engine: "aurora-postgresql",
         EngineMode: "provisioned",
@@ -105,11 +80,11 @@ async function buildPartOfTheCountry(): Promise<void> {
 }
 
 async function emptyTheAccount(): Promise<void> {
-    for (const bucket of BUCKETS) await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-    for (const table of TABLES) await dynamodb.send(new DeleteTableCommand({ TableName: table }));
-    mocks.buckets.clear();
-    mocks.tables.clear();
-    mocks.clusters.clear();
+    for (const bucket of BUCKETS) await world.s3.send(new DeleteBucketCommand({ Bucket: bucket }));
+    for (const table of TABLES) await world.dynamodb.send(new DeleteTableCommand({ TableName: table }));
+    world.mocks.buckets.clear();
+    world.mocks.tables.clear();
+    world.mocks.clusters.clear();
 }
 
 /** The resources adopt finds in AWS, as the state holds them once imported: the engine's URN, the type and the import id. */
@@ -119,27 +94,15 @@ async function existingAsImported(): Promise<ReportRow[]> {
 }
 
 beforeAll(async () => {
-    [s3Server, dynamoServer] = await Promise.all([startS3Server(), startDynamoServer()]);
-    restoreEnv = useTestEnvironment({ AWS_ENDPOINT_URL_S3: s3Server.endpoint, AWS_ENDPOINT_URL_DYNAMODB: dynamoServer.endpoint });
-    mocks = new AdoptMocks();
-    mocks.install();
-    s3 = adminS3(s3Server.endpoint);
-    dynamodb = adminDynamo(dynamoServer.endpoint);
-    targets = adoptTargets(await stackRun(STACK), stack);
+    world = await startAdoptHarness();
     // What the program looks up and never creates (preflight checks it is there): even an account
     // with nothing of the country in it has the VPC and the Kubernetes nodes' security group.
-    mocks.vpcs.push({ id: "vpc-0country", name: stack.vpcName });
-    mocks.securityGroups.push({ id: "sg-0nodes", name: stack.kubernetesNodesSecurityGroupName, vpcId: "vpc-0country", description: "nodes" });
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-adopt-state-"));
+    world.mocks.vpcs.push({ id: "vpc-0country", name: stack.vpcName });
+    world.mocks.securityGroups.push({ id: "sg-0nodes", name: stack.kubernetesNodesSecurityGroupName, vpcId: "vpc-0country", description: "nodes" });
 }, 120_000);
 
 afterAll(async () => {
-    restoreEnv();
-    mocks?.restore();
-    s3?.destroy();
-    dynamodb?.destroy();
-    await Promise.all([s3Server?.close(), dynamoServer?.close()]);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await world?.close();
 });
 
 describe("npm run adopt --check-state in an account where the runbook built part of the country", () => {
@@ -199,13 +162,13 @@ describe("npm run adopt --check-state in an account where the runbook built part
     });
 
     test("a look that fails refuses too: what could not be checked may exist", async () => {
-        mocks.deniedBuckets.add(BUCKETS[0]);
+        world.mocks.deniedBuckets.add(BUCKETS[0]);
         try {
             const { code, stdout } = await runAdopt("--check-state", writeExport("adopted.json", existing.map(({ urn, type, id }) => ({ urn, type, id }))));
             expect(code).toBe(1);
             expect(stdout).toMatch(new RegExp(`^COULD NOT CHECK \\(\\d+\\): they may exist[^\\n]*\\n(  .*\\n)*  Bucket ${BUCKETS[0]}: access denied`, "m"));
         } finally {
-            mocks.deniedBuckets.clear();
+            world.mocks.deniedBuckets.clear();
         }
     });
 });
@@ -231,26 +194,26 @@ describe("npm run adopt --check-state with a file that is not a state export", (
             /holds stack "prod-co"'s resources .*, not staging-co's/,
         ],
     ])("%s: a clear error naming the file, exit 2, nothing looked at", async (_, text, why) => {
-        const file = path.join(dir, "bad.json");
+        const file = path.join(world.dir, "bad.json");
         fs.writeFileSync(file, text);
-        mocks.resetHistory();
+        world.mocks.resetHistory();
         const { code, stdout, stderr } = await runAdopt("--check-state", file);
         expect(code).toBe(2);
         expect(stderr).toContain(`--check-state ${file}: `);
         expect(stderr).toMatch(why);
         expect(stdout).toBe("");
-        expect(mocks.commandsSent()).toEqual([]);
+        expect(world.mocks.commandsSent()).toEqual([]);
     });
 
     test("a missing file says how to make it", async () => {
-        const file = path.join(dir, "absent.json");
+        const file = path.join(world.dir, "absent.json");
         const { code, stderr } = await runAdopt("--check-state", file);
         expect(code).toBe(2);
         expect(stderr).toMatch(new RegExp(`--check-state ${file}: cannot read it .*pulumi stack export --stack ${STACK} > ${file}`));
     });
 
     test("--check-state with --out is refused: the check writes nothing", async () => {
-        const { code, stderr } = await runAdopt("--check-state", writeExport("x.json", []), "--out", path.join(dir, "import.json"));
+        const { code, stderr } = await runAdopt("--check-state", writeExport("x.json", []), "--out", path.join(world.dir, "import.json"));
         expect(code).toBe(2);
         expect(stderr).toMatch(/--check-state only checks the stack's state against AWS: run it without --out and --import-password/);
     });
