@@ -4,22 +4,21 @@
 // `up` updates, some block, the rest are missing; then the blocked ones are resolved and the
 // import file is written.
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CreateTableCommand, CreateTableCommandInput, DeleteTableCommand, DescribeTableCommand, DynamoDBClient, ListTablesCommand, TagResourceCommand } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, DeleteObjectCommand, ListBucketsCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { adopt } from "../tools/adopt";
 import type { ImportFile } from "../tools/adopt/importFile";
 import type { AdoptReport, ReportRow } from "../tools/adopt/report";
-import { adoptTargets, AdoptTarget } from "../tools/adopt/targets";
+import type { AdoptTarget } from "../tools/adopt/targets";
 import { ACCESS_DENIED_CAUSE } from "../tools/adopt/findings";
 import { loadCountryStack } from "../tools/checks/cli";
 import { PROJECT, ProgramRun } from "../tools/mockRuntime";
-import { sharedRun, stackRun } from "./helpers/stacks";
-import { AdoptMocks } from "./support/adoptWorld";
-import { LocalServer, startDynamoServer, startS3Server } from "./support/awsServers";
-import { adminDynamo, adminS3, RUNBOOK_BLOCK_AS_S3, STACK } from "./support/stackWorld";
-import { captureIo, useTestEnvironment } from "./support/testEnv";
+import { sharedRun } from "./helpers/stacks";
+import { AdoptHarness, FAST, runAdopt, startAdoptHarness, targetIn } from "./support/adoptHarness";
+import type { AdoptMocks } from "./support/adoptWorld";
+import { RUNBOOK_BLOCK_AS_S3, STACK } from "./support/stackWorld";
+import { captureIo } from "./support/testEnv";
 
 jest.setTimeout(120_000);
 
@@ -30,21 +29,15 @@ const GLOBAL_SG = "sg-0globalaurora";
 const ZONE_ID = "Z0HANDBUILT";
 const HAND_SET_PASSWORD = "Hand-Set!pw#2019";
 
-let s3Server: LocalServer;
-let dynamoServer: LocalServer;
+let harness: AdoptHarness | undefined;
 let s3: S3Client;
 let dynamodb: DynamoDBClient;
 let mocks: AdoptMocks;
 let run: ProgramRun;
 let targets: AdoptTarget[];
-let restoreEnv: () => void = () => undefined;
 let dir: string;
 
-function target(type: string, name: string): AdoptTarget {
-    const found = targets.find((t) => t.resource.type === type && t.resource.name === name);
-    if (!found) throw new Error(`no planned ${type} ${name}`);
-    return found;
-}
+const target = (type: string, name: string): AdoptTarget => targetIn(targets, type, name);
 
 const BUCKET = "aws:s3/bucket:Bucket";
 const TABLE = "aws:dynamodb/table:Table";
@@ -311,34 +304,14 @@ async function serverContents(): Promise<unknown> {
     return { buckets, objects, tables, schemas };
 }
 
-const FAST = ["--timeout", "5", "--attempts", "2", "--backoff", "0.05"];
-
-async function runAdopt(...extra: string[]) {
-    const captured = captureIo();
-    const code = await adopt(["--stack", STACK, "--credentials", "ambient", ...FAST, ...extra], captured.io, sharedRun);
-    return { code, stdout: captured.stdout(), stderr: captured.stderr() };
-}
-
 beforeAll(async () => {
-    [s3Server, dynamoServer] = await Promise.all([startS3Server(), startDynamoServer()]);
-    restoreEnv = useTestEnvironment({ AWS_ENDPOINT_URL_S3: s3Server.endpoint, AWS_ENDPOINT_URL_DYNAMODB: dynamoServer.endpoint });
-    mocks = new AdoptMocks();
-    mocks.install();
-    s3 = adminS3(s3Server.endpoint);
-    dynamodb = adminDynamo(dynamoServer.endpoint);
-    run = await stackRun(STACK);
-    targets = adoptTargets(run, stack);
+    harness = await startAdoptHarness();
+    ({ s3, dynamodb, mocks, run, targets, dir } = harness);
     await buildHalfBuiltWorld();
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "data-infra-adopt-"));
 }, 120_000);
 
 afterAll(async () => {
-    restoreEnv();
-    mocks?.restore();
-    s3?.destroy();
-    dynamodb?.destroy();
-    await Promise.all([s3Server?.close(), dynamoServer?.close()]);
-    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    await harness?.close();
 });
 
 const INSTANCE = "aws:rds/clusterInstance:ClusterInstance";

@@ -361,6 +361,67 @@ describe("every job that runs pulumi", () => {
     });
 });
 
+/** A step that runs `pulumi up`: through pulumi/actions or on a command line. */
+const runsUp = (s: Step): boolean => (s.uses?.split("@")[0] === "pulumi/actions" && s.with?.command === "up") || /\bpulumi up\b/.test(s.run ?? "");
+const STATE_EXPORT = 'pulumi stack export --stack "$STACK" > "$RUNNER_TEMP/state.json"';
+const STATE_CHECK = 'npm run adopt -- --stack "$STACK" --check-state "$RUNNER_TEMP/state.json"';
+
+/**
+ * Every `pulumi up` is preceded in its job by the take-over check (docs/adopt.md, "The pipeline
+ * refuses to take over what exists"): the stack's state exported, then adopt --check-state on
+ * that export, after the stack is selected (a new one is created there) and preflight has run.
+ */
+function takeOverProblems(wf: Workflow): string[] {
+    const problems: string[] = [];
+    for (const [id, job] of Object.entries(wf.jobs)) {
+        const steps = stepsOf(job);
+        steps.forEach((step, up) => {
+            if (!runsUp(step)) return;
+            const check = steps.findIndex((s) => {
+                const run = s.run ?? "";
+                return run.includes(STATE_EXPORT) && run.includes(STATE_CHECK) && run.indexOf(STATE_EXPORT) < run.indexOf(STATE_CHECK);
+            });
+            const select = steps.findIndex((s) => s.run?.includes(".github/scripts/select-stack.sh"));
+            const preflight = steps.findIndex((s) => s.run?.startsWith("npm run preflight"));
+            if (check < 0 || check > up) problems.push(`${id}: step ${up} runs pulumi up without adopt --check-state on the stack's exported state before it`);
+            else if (select < 0 || select > check || preflight < 0 || preflight > check) problems.push(`${id}: adopt --check-state runs before the stack is selected and preflight has run`);
+        });
+    }
+    return problems;
+}
+
+describe("every pulumi up is refused when it would take over what exists outside the stack's state", () => {
+    const upJobs = workflowFiles.flatMap((f) => Object.entries(load(f).jobs).filter(([, j]) => stepsOf(j).some(runsUp)).map(([id]) => ({ file: f, id })));
+
+    test("the rule has something to judge: some jobs run pulumi up", () => {
+        expect(upJobs.length).toBeGreaterThan(0);
+    });
+
+    test.each(workflowFiles)("%s exports the state and runs adopt --check-state on it before every pulumi up, after select-stack and preflight", (file) => {
+        expect(takeOverProblems(load(file))).toEqual([]);
+    });
+
+    test.each(upJobs.map(({ file, id }) => [file, id]))("%s %s without the check, or with it after pulumi up, is caught", (file, id) => {
+        const wf = load(file);
+        const isCheck = (s: Step) => (s.run ?? "").includes(STATE_CHECK);
+        const without = weakened(wf, id, (job) => ({ ...job, steps: stepsOf(job).filter((s) => !isCheck(s)) }));
+        expect(takeOverProblems(without)).toEqual([expect.stringMatching(new RegExp(`^${id}: step \\d+ runs pulumi up without`))]);
+        const late = weakened(wf, id, (job) => ({ ...job, steps: [...stepsOf(job).filter((s) => !isCheck(s)), ...stepsOf(job).filter(isCheck)] }));
+        expect(takeOverProblems(late)).toEqual([expect.stringMatching(new RegExp(`^${id}: step \\d+ runs pulumi up without`))]);
+        const beforePreflight = weakened(wf, id, (job) => ({ ...job, steps: [...stepsOf(job).filter(isCheck), ...stepsOf(job).filter((s) => !isCheck(s))] }));
+        expect(takeOverProblems(beforePreflight)).toEqual([`${id}: adopt --check-state runs before the stack is selected and preflight has run`]);
+    });
+
+    test("a check without the state export, or a pulumi up on a command line without a check, is caught", () => {
+        const [{ file, id }] = upJobs;
+        const wf = load(file);
+        const noExport = weakened(wf, id, (job) => ({ ...job, steps: stepsOf(job).map((s) => (s.run?.includes(STATE_CHECK) ? { ...s, run: STATE_CHECK } : s)) }));
+        expect(takeOverProblems(noExport)).toHaveLength(1);
+        const byHand = weakened(wf, id, (job) => ({ ...job, steps: [{ run: 'pulumi up --stack "$STACK" --yes' }, ...stepsOf(job)] }));
+        expect(takeOverProblems(byHand)).toEqual([`${id}: step 0 runs pulumi up without adopt --check-state on the stack's exported state before it`]);
+    });
+});
+
 describe(".github/scripts/aws-cli.sh", () => {
     function run(withAws: boolean) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), "aws-cli-"));

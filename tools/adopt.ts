@@ -16,6 +16,7 @@ import { importPassword } from "./adopt/password";
 import { DEFAULT_READ_ONLY_ROLE } from "../.github/scripts/verifyRoles";
 import { AdoptReport, buildReport, formatReport, toRows } from "./adopt/report";
 import { Breaker, SKIPPED, survey } from "./adopt/survey";
+import { buildStateCheck, formatStateCheck, readStateExport, StateExportError, StateResource } from "./adopt/stateCheck";
 import { adoptTargets } from "./adopt/targets";
 import { runProgram } from "./mockRuntime";
 import type { AccountRole } from "../stacks/catalogue";
@@ -32,6 +33,7 @@ export function adoptUsage(): string {
             "  --json ",
             "  --out FILE              write the `pulumi import --file` file of the resources that exist, only when nothing is blocked or unchecked (default: report only)\n" +
                 "  --import-password       the separate step after `pulumi import`: read the Barragem password with the deploy role and `pulumi import` it, never printing it\n" +
+                "  --check-state FILE      the pipeline's guard before `pulumi up`: FILE is `pulumi stack export`; fail (exit 1) on every planned resource that exists in AWS but not in that state\n" +
                 "  --json ",
         )
         .replace(
@@ -43,23 +45,29 @@ export function adoptUsage(): string {
         .replace(/exit code: [^\n]*/, "exit code: 0 nothing blocked, 1 something is blocked or could not be checked, 2 could not run. See docs/adopt.md.");
 }
 
-/** `--out FILE` and `--import-password` are adopt's own; everything else is preflight's flags. */
-function takeOut(argv: readonly string[]): { out?: string; importPassword: boolean; rest: string[] } {
+/** `--out FILE`, `--check-state FILE` and `--import-password` are adopt's own; everything else is preflight's flags. */
+function takeOut(argv: readonly string[]): { out?: string; checkState?: string; importPassword: boolean; rest: string[] } {
     const rest: string[] = [];
-    let out: string | undefined;
+    const files: { out?: string; "check-state"?: string } = {};
     let importPassword = false;
     for (let i = 0; i < argv.length; i += 1) {
         const arg = argv[i];
+        const flag = (["out", "check-state"] as const).find((f) => arg === `--${f}` || arg.startsWith(`--${f}=`));
         if (arg === "--import-password") importPassword = true;
-        else if (arg === "--out") {
-            out = argv[i + 1];
-            if (out === undefined || out.startsWith("--")) throw new UsageError("--out needs a file name (e.g. --out import.json)");
+        else if (flag && arg === `--${flag}`) {
+            const value = argv[i + 1];
+            if (value === undefined || value.startsWith("--")) throw new UsageError(`--${flag} needs a file name (e.g. --${flag} ${flag === "out" ? "import.json" : "state.json"})`);
+            files[flag] = value;
             i += 1;
-        } else if (arg.startsWith("--out=")) out = arg.slice("--out=".length);
+        } else if (flag) files[flag] = arg.slice(`--${flag}=`.length);
         else rest.push(arg);
     }
+    const { out, "check-state": checkState } = files;
     if (importPassword && out !== undefined) throw new UsageError("--import-password imports the password only: run it without --out, after `pulumi import --file`");
-    return { out, importPassword, rest };
+    if (checkState !== undefined && (out !== undefined || importPassword)) {
+        throw new UsageError("--check-state only checks the stack's state against AWS: run it without --out and --import-password");
+    }
+    return { out, checkState, importPassword, rest };
 }
 
 /**
@@ -107,13 +115,24 @@ async function credentialsGate(access: AwsAccess, accounts: readonly AccountRole
 export async function adopt(argv: readonly string[], io: Io = processIo(), runStack: typeof runProgram = runProgram): Promise<number> {
     const usage = adoptUsage();
     return guarded(io, usage, async (track) => {
-        const { out, importPassword: passwordOnly, rest } = takeOut(argv);
+        const { out, checkState, importPassword: passwordOnly, rest } = takeOut(argv);
         const options = parseCommonArgs("adopt", rest, ADOPT_CHECKS);
         if (options.help) {
             io.stdout(usage);
             return EXIT_OK;
         }
         const stack = loadCountryStack(options.stack);
+        // The state is read before anything else: a wrong file stops the run with its name, not after the survey.
+        let state: StateResource[] | undefined;
+        if (checkState !== undefined) {
+            try {
+                state = readStateExport(checkState, options.stack);
+            } catch (err) {
+                if (!(err instanceof StateExportError)) throw err;
+                io.stderr(`${err.message}\n`);
+                return EXIT_CANNOT_RUN;
+            }
+        }
         const started = Date.now();
         const run = await runStack({ stack: options.stack });
         if (passwordOnly) {
@@ -157,6 +176,12 @@ export async function adopt(argv: readonly string[], io: Io = processIo(), runSt
         }
 
         const rows = toRows(surveyed, (urn) => engineUrn(run, urn));
+        if (state !== undefined && checkState !== undefined) {
+            const checked = buildStateCheck(options.stack, checkState, rows, state);
+            io.stdout(options.json ? `${JSON.stringify(checked, null, 2)}\n` : formatStateCheck(checked));
+            io.stderr(`adopt ${options.stack}: done in ${formatMs(Date.now() - started)}\n`);
+            return checked.ok ? EXIT_OK : EXIT_CHECK_FAILED;
+        }
         const existing = new Map<string, ImportableFinding>();
         for (const s of surveyed) if (isImportable(s.finding)) existing.set(s.target.resource.urn, s.finding);
         const file = buildImportFile(run, existing);
