@@ -11,7 +11,10 @@ import type { AdoptReport, ReportRow } from "../tools/adopt/report";
 import type { StateCheckReport } from "../tools/adopt/stateCheck";
 import type { AdoptTarget } from "../tools/adopt/targets";
 import { loadCountryStack } from "../tools/checks/cli";
-import { AdoptHarness, runAdopt, startAdoptHarness, targetIn } from "./support/adoptHarness";
+import { adopt } from "../tools/adopt";
+import { sharedRun } from "./helpers/stacks";
+import { AdoptHarness, FAST, runAdopt, startAdoptHarness, targetIn } from "./support/adoptHarness";
+import { captureIo } from "./support/testEnv";
 import { STACK } from "./support/stackWorld";
 
 jest.setTimeout(120_000);
@@ -139,6 +142,21 @@ describe("npm run adopt --check-state in an account where the runbook built part
         const { code, stdout } = await runAdopt("--check-state", writeExport("new.json", undefined));
         expect(code).toBe(1);
         expect(stdout).toMatch(new RegExp(`Cluster ${CLUSTER_ID}  \\[id ${CLUSTER_ID}\\]`));
+    });
+
+    test("in the deploy job it reads with the deploy roles the job already holds, so no read-only role's trust is needed", async () => {
+        // Only the deploy roles can be assumed, as in a first deploy where nobody set up the read-only roles' trust.
+        world.mocks.assumable.clear();
+        for (const account of ["country", "data"] as const) world.mocks.assumable.set(stack.accounts[account].deployRoleArn, stack.accounts[account].id);
+        const captured = captureIo();
+        try {
+            const code = await adopt(["--stack", STACK, ...FAST, "--check-state", writeExport("deploy-roles.json", [])], captured.io, sharedRun);
+            expect(captured.stderr()).not.toMatch(/cannot read|AccessDenied|not authorized/);
+            expect(code).toBe(1);
+            expect(captured.stdout()).toMatch(new RegExp(`Cluster ${CLUSTER_ID}  \\[id ${CLUSTER_ID}\\]`));
+        } finally {
+            world.mocks.assumable.clear();
+        }
     });
 
     test("with a state holding them all by URN, nothing is refused, exit 0", async () => {

@@ -39,7 +39,7 @@ export function adoptUsage(): string {
         .replace(
             /  --credentials MODE[^\n]*\n {2}--country-role ARN[^\n]*\n/,
             "  --credentials MODE      deploy-roles | ambient (default deploy-roles: assume a role in each account, the read-only one below)\n" +
-                `  --country-role ARN      read the country account with this role (default its READ_ONLY_ROLE_NAME role, ${DEFAULT_READ_ONLY_ROLE}; with --import-password, its deploy role)\n`,
+                `  --country-role ARN      read the country account with this role (default its READ_ONLY_ROLE_NAME role, ${DEFAULT_READ_ONLY_ROLE}; with --import-password or --check-state, its deploy role)\n`,
         )
         .replace(/ {2}--skip LIST[^\n]*\n/, "")
         .replace(/exit code: [^\n]*/, "exit code: 0 nothing blocked, 1 something is blocked or could not be checked, 2 could not run. See docs/adopt.md.");
@@ -145,7 +145,10 @@ export async function adopt(argv: readonly string[], io: Io = processIo(), runSt
             }
             return importPassword(run, stack, access, io, io.env.PULUMI_BIN || "pulumi", AbortSignal.timeout(options.limits.totalTimeoutMs));
         }
-        const roles = options.credentials === "ambient" ? {} : readOnlyRoles(stack, options.roles, io.env);
+        // The take-over check runs in the deploy job, which holds the deploy roles anyway: it reads
+        // with them (or the roles given), so a first deploy needs no other role's trust. A person's
+        // adopt survey reads with the read-only roles.
+        const roles = options.credentials === "ambient" ? {} : checkState !== undefined ? options.roles : readOnlyRoles(stack, options.roles, io.env);
         const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, roles, `data-infra-adopt-${stack.stackName}`));
         const accounts = [...new Set(adoptTargets(run, stack).map((t) => t.account))];
 
