@@ -179,10 +179,32 @@ describe("npm run adopt --check-state in an account where the runbook built part
         expect((JSON.parse(stdout) as StateCheckReport).unmanaged.map((r) => `${r.type} ${r.name}`)).toEqual([`${CLUSTER} ${CLUSTER_ID}`]);
     });
 
+    test("a stack that `pulumi stack init` made and no up saved (`\"deployment\": null`, as the S3 backend exports it) is an empty state: refused the same way", async () => {
+        const file = path.join(world.dir, "initialised.json");
+        fs.writeFileSync(file, JSON.stringify({ version: 3, deployment: null }));
+        const { code, stdout } = await runAdopt("--check-state", file);
+        expect(code).toBe(1);
+        expect(stdout).toMatch(new RegExp(`Cluster ${CLUSTER_ID}  \\[id ${CLUSTER_ID}\\]`));
+    });
+
+    test("a look that fails on a resource the state already holds blocks nothing: it is the stack's own", async () => {
+        world.mocks.deniedBuckets.add(BUCKETS[0]);
+        try {
+            // A deployed stack's state: every planned resource, the denied bucket's own ones included.
+            const everything = (JSON.parse((await runAdopt("--json")).stdout) as AdoptReport).rows.map(({ urn, type, id }) => ({ urn, type, id }));
+            const { code, stdout } = await runAdopt("--check-state", writeExport("adopted-denied.json", everything), "--json");
+            expect((JSON.parse(stdout) as StateCheckReport).couldNotCheck).toEqual([]);
+            expect(code).toBe(0);
+        } finally {
+            world.mocks.deniedBuckets.clear();
+        }
+    });
+
     test("a look that fails refuses too: what could not be checked may exist", async () => {
         world.mocks.deniedBuckets.add(BUCKETS[0]);
         try {
-            const { code, stdout } = await runAdopt("--check-state", writeExport("adopted.json", existing.map(({ urn, type, id }) => ({ urn, type, id }))));
+            // The denied bucket is not in the state: it may be there to be taken over.
+            const { code, stdout } = await runAdopt("--check-state", writeExport("all-but-denied.json", existing.filter((r) => r.name !== BUCKETS[0]).map(({ urn, type, id }) => ({ urn, type, id }))));
             expect(code).toBe(1);
             expect(stdout).toMatch(new RegExp(`^COULD NOT CHECK \\(\\d+\\): they may exist[^\\n]*\\n(  .*\\n)*  Bucket ${BUCKETS[0]}: access denied`, "m"));
         } finally {
@@ -203,7 +225,8 @@ describe("npm run adopt --check-state with a file that is not a state export", (
     test.each([
         ["not JSON", "pulumi: error: no stack named 'staging-co' found\n", /not JSON/],
         ["a JSON list", "[]", /not a stack export \(not a JSON object\)/],
-        ["JSON without a deployment", JSON.stringify({ version: 3 }), /not a stack export \(no `deployment` object\)/],
+        ["JSON without a deployment", JSON.stringify({ version: 3 }), /not a stack export \(no `deployment`\)/],
+        ["a deployment that is a list", JSON.stringify({ version: 3, deployment: [] }), /not a stack export \(`deployment` is not an object\)/],
         ["resources that are not a list", JSON.stringify({ version: 3, deployment: { resources: {} } }), /not a stack export \(`deployment.resources` is not a list\)/],
         ["a resource without a URN", JSON.stringify({ version: 3, deployment: { resources: [{ type: "pulumi:pulumi:Stack" }] } }), /deployment\.resources\[0\] has no string `urn`/],
         [

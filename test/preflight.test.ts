@@ -390,6 +390,27 @@ describe.each(listStacks())("%s: what the program looks up before it creates any
         expect(row.remedy).toContain("cluster-access-policy/AmazonEKSViewPolicy");
     });
 
+    test("a deploy role that may only edit, or administer a namespace, fails: pulumi up creates namespaces, which takes cluster admin", async () => {
+        mocks.eksAccessEntries.set(`${firstEks} ${s.accounts.country.deployRoleArn}`, { groups: [], policies: ["AmazonEKSEditPolicy"] });
+        const edit = rowFor((await runStackJson(name)).report, "eks-access", `${firstEks} data-infra-deploy`);
+        expect(edit).toMatchObject({ ok: false, detail: "access entry with AmazonEKSEditPolicy only: pulumi up creates namespaces, cluster-wide, which takes AmazonEKSClusterAdminPolicy at cluster scope" });
+        expect(edit.remedy).toContain("--policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster");
+
+        mocks.eksAccessEntries.set(`${firstEks} ${s.accounts.country.deployRoleArn}`, { groups: [], policies: ["AmazonEKSClusterAdminPolicy"], namespaces: ["data-infra"] });
+        expect(rowFor((await runStackJson(name)).report, "eks-access", `${firstEks} data-infra-deploy`)).toMatchObject({
+            ok: false,
+            detail: "access entry with AmazonEKSClusterAdminPolicy (namespaces data-infra) only: pulumi up creates namespaces, cluster-wide, which takes AmazonEKSClusterAdminPolicy at cluster scope",
+        });
+    });
+
+    test("a deploy role given a Kubernetes group passes, saying its RBAC is not checked", async () => {
+        mocks.eksAccessEntries.set(`${firstEks} ${s.accounts.country.deployRoleArn}`, { groups: ["data-infra-deployers"], policies: [] });
+        expect(rowFor((await runStackJson(name)).report, "eks-access", `${firstEks} data-infra-deploy`)).toMatchObject({
+            ok: true,
+            detail: "access entry with group data-infra-deployers: what the group's RBAC allows is not checked (it needs the Kubernetes API); pulumi up creates namespaces",
+        });
+    });
+
     test("a cluster that maps roles in the aws-auth ConfigMap is said to be not checked, not failed (that needs the Kubernetes API)", async () => {
         mocks.eksAuthModes.set(firstEks, "CONFIG_MAP");
         mocks.eksAccessEntries.clear();

@@ -59,7 +59,7 @@ export class AwsMocks {
     /** Each EKS cluster's authentication mode (DescribeCluster's accessConfig); API when not set. */
     readonly eksAuthModes = new Map<string, string>();
     /** EKS access entries by `<cluster> <principal ARN>`: the Kubernetes groups and access policy names. */
-    readonly eksAccessEntries = new Map<string, { groups: string[]; policies: string[] }>();
+    readonly eksAccessEntries = new Map<string, { groups: string[]; policies: string[]; namespaces?: string[] }>();
     /** IAM OIDC providers by ARN (GetOpenIDConnectProvider): each EKS cluster's issuer needs one. */
     readonly oidcProviders = new Set<string>();
     readonly hostedZones: StandInZone[] = [];
@@ -134,7 +134,10 @@ export class AwsMocks {
         eks.on(ListAssociatedAccessPoliciesCommand).callsFake(async (input: { clusterName: string; principalArn: string }) => ({
             clusterName: input.clusterName,
             principalArn: input.principalArn,
-            associatedAccessPolicies: entry(input.clusterName, input.principalArn).policies.map((p) => ({ policyArn: `arn:aws:eks::aws:cluster-access-policy/${p}`, accessScope: { type: "cluster" } })),
+            associatedAccessPolicies: entry(input.clusterName, input.principalArn).policies.map((p) => {
+                const namespaces = entry(input.clusterName, input.principalArn).namespaces;
+                return { policyArn: `arn:aws:eks::aws:cluster-access-policy/${p}`, accessScope: namespaces ? { type: "namespace", namespaces } : { type: "cluster" } };
+            }),
         }));
 
         const iam = mockClient(IAMClient);

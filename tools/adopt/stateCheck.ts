@@ -44,8 +44,12 @@ export function readStateExport(file: string, stack: string): StateResource[] {
     const notExport = (why: string) =>
         new StateExportError(`--check-state ${file}: not a stack export (${why}); expected the output of \`pulumi stack export --stack ${stack}\`: {"version": 3, "deployment": {"resources": [...]}}`);
     if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw notExport("not a JSON object");
+    if (!("deployment" in parsed)) throw notExport("no `deployment`");
     const deployment = (parsed as { deployment?: unknown }).deployment;
-    if (deployment === null || typeof deployment !== "object" || Array.isArray(deployment)) throw notExport("no `deployment` object");
+    // A stack that `pulumi stack init` made and no `up` has saved yet: the S3 (diy) backend keeps
+    // no checkpoint, and `pulumi stack export` prints `"deployment": null`. An empty state.
+    if (deployment === null) return [];
+    if (typeof deployment !== "object" || Array.isArray(deployment)) throw notExport("`deployment` is not an object");
     const resources = (deployment as { resources?: unknown }).resources;
     if (resources === undefined || resources === null) return [];
     if (!Array.isArray(resources)) throw notExport("`deployment.resources` is not a list");
@@ -82,7 +86,11 @@ export interface StateCheckReport {
 
 export function buildStateCheck(stack: string, stateFile: string, rows: readonly ReportRow[], state: readonly StateResource[]): StateCheckReport {
     const outside = unmanaged(rows, state);
-    const couldNotCheck = rows.filter((r) => r.status === "error");
+    // A look that failed blocks only where a take-over is possible: a resource the state already
+    // holds is the stack's own, whatever AWS answered about it (a deployed stack is not stopped
+    // by one throttled or refused look).
+    const urns = new Set(state.map((r) => r.urn));
+    const couldNotCheck = rows.filter((r) => r.status === "error" && !urns.has(r.urn));
     return {
         command: "adopt --check-state",
         stack,

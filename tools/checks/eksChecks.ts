@@ -143,6 +143,19 @@ export async function checkEksAccess(eks: EKSClient, target: EksAccessTarget, si
             remedy: `the role ${target.does}; associate an access policy (infra-ops): aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} --policy-arn arn:aws:eks::aws:cluster-access-policy/${policy} --access-scope type=cluster`,
         };
     }
-    const what = [...policies.map((p) => (p.policyArn ?? "?").split("/").pop()), ...groups.map((g) => `group ${g}`)].join(", ");
+    const name = (p: (typeof policies)[number]) => `${(p.policyArn ?? "?").split("/").pop()}${p.accessScope?.type === "namespace" ? ` (namespaces ${(p.accessScope.namespaces ?? []).join(", ")})` : ""}`;
+    const what = [...policies.map(name), ...groups.map((g) => `group ${g}`)].join(", ");
+    // pulumi up creates the namespaces themselves (cluster-wide objects): only cluster-admin at
+    // cluster scope allows that among EKS's access policies. What a Kubernetes group may do is in
+    // the cluster's RBAC, which preflight does not reach.
+    const clusterAdmin = policies.some((p) => p.policyArn?.endsWith("/AmazonEKSClusterAdminPolicy") && p.accessScope?.type !== "namespace");
+    if (target.does === "deploys" && !clusterAdmin) {
+        if (groups.length > 0) return { ok: true, detail: `access entry with ${what}: what the group's RBAC allows is not checked (it needs the Kubernetes API); pulumi up creates namespaces` };
+        return {
+            ok: false,
+            detail: `access entry with ${what} only: pulumi up creates namespaces, cluster-wide, which takes AmazonEKSClusterAdminPolicy at cluster scope`,
+            remedy: `associate it (infra-ops): aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster`,
+        };
+    }
     return { ok: true, detail: `access entry with ${what}` };
 }
