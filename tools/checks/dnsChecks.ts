@@ -39,9 +39,11 @@ export interface StackVpc {
 }
 
 export async function checkDnsZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal, vpc?: StackVpc): Promise<Verdict> {
-    const found = await findZone(route53, zone, signal);
-    if (!found.ok || !zone.private || vpc === undefined) return found.verdict;
-    return associated(route53, found.id, found.verdict, vpc, signal);
+    const found = await lookUpZone(route53, zone, signal);
+    if (!found.ok) return found;
+    const verdict: Verdict = { ok: true, detail: found.detail };
+    if (!zone.private || vpc === undefined) return verdict;
+    return associated(route53, found.zoneId, verdict, vpc, signal);
 }
 
 /**
@@ -67,11 +69,6 @@ async function associated(route53: Route53Client, id: string, found: Verdict, vp
             `inside the VPC the canonical names would not resolve: associate it (infra-ops), ` +
             `aws route53 associate-vpc-with-hosted-zone --hosted-zone-id ${id} --vpc VPCRegion=${vpc.region},VPCId=${vpcId}`,
     };
-}
-
-async function findZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal): Promise<{ ok: true; id: string; verdict: Verdict } | { ok: false; verdict: Verdict }> {
-    const verdict = await lookUpZone(route53, zone, signal);
-    return verdict.ok ? { ok: true, id: verdict.zoneId, verdict: { ok: true, detail: verdict.detail } } : { ok: false, verdict };
 }
 
 async function lookUpZone(route53: Route53Client, zone: DnsZone, signal: AbortSignal): Promise<(Verdict & { ok: false }) | { ok: true; detail: string; zoneId: string }> {

@@ -1,7 +1,7 @@
 // The EKS clusters the program builds each prototype's Kubernetes provider from, and whose OIDC
 // issuer its service roles trust (components/kubernetesProviders.ts). The program looks them up
 // and never creates them: a missing or unfinished cluster fails the first `pulumi up` half-way.
-import { DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
+import { Cluster, DescribeAccessEntryCommand, DescribeClusterCommand, EKSClient, ListAssociatedAccessPoliciesCommand } from "@aws-sdk/client-eks";
 import { GetOpenIDConnectProviderCommand, IAMClient } from "@aws-sdk/client-iam";
 import { oidcProviderArn } from "../../stacks/naming";
 import { errorName } from "./awsAccess";
@@ -32,12 +32,20 @@ export interface EksClusterTarget {
  * only when it says the cluster cannot serve (FAILED, DELETING) or is not made yet (CREATING): an
  * UPDATING cluster (a version upgrade, tens of minutes) serves its API all along.
  */
-export async function checkEksCluster(eks: EKSClient, iam: IAMClient, target: EksClusterTarget, signal: AbortSignal): Promise<Verdict> {
+export async function checkEksCluster(
+    eks: EKSClient,
+    iam: IAMClient,
+    target: EksClusterTarget,
+    signal: AbortSignal,
+    /** Told what DescribeCluster answered, so that the access rows need not ask again. */
+    described: (cluster: Cluster | undefined) => void = () => undefined,
+): Promise<Verdict> {
     const where = `in account ${target.accountId}, ${target.region}`;
     const keys = target.prototypes.map((p) => `data-infra:kubernetesClusters.${p}.eksClusterName`).join(" / ");
-    let cluster;
+    let cluster: Cluster | undefined;
     try {
         cluster = (await eks.send(new DescribeClusterCommand({ name: target.name }), { abortSignal: signal })).cluster;
+        described(cluster);
     } catch (err) {
         if (errorName(err) !== "ResourceNotFoundException") throw err;
         return {
@@ -91,6 +99,8 @@ export async function checkEksCluster(eks: EKSClient, iam: IAMClient, target: Ek
 export interface EksAccessTarget {
     readonly cluster: string;
     readonly region: string;
+    /** The cluster's `accessConfig.authenticationMode` as its eks-cluster row found it (absent: CONFIG_MAP, EKS's default). */
+    readonly authenticationMode: string | undefined;
     readonly principalArn: string;
     /** What the role does there: `deploys` (pulumi up) or `previews` (pull requests, read-only). */
     readonly does: "deploys" | "previews";
@@ -101,23 +111,17 @@ export interface EksAccessTarget {
  * API_AND_CONFIG_MAP), it has one with an access policy or a Kubernetes group; without one it
  * authenticates and is allowed nothing, or is refused (Unauthorized on the first Kubernetes
  * resource, half-way through `pulumi up`). A mapping in the aws-auth ConfigMap is read through the
- * Kubernetes API, which preflight does not reach: such a cluster is said to be not checked.
+ * Kubernetes API, which preflight does not reach: such a cluster is said to be not checked. Runs
+ * only after its cluster's row passed (a prerequisite), with the mode that row found.
  */
 export async function checkEksAccess(eks: EKSClient, target: EksAccessTarget, signal: AbortSignal): Promise<Verdict> {
     const { cluster: clusterName, principalArn } = target;
-    let mode: string;
-    try {
-        const cluster = (await eks.send(new DescribeClusterCommand({ name: clusterName }), { abortSignal: signal })).cluster;
-        mode = cluster?.accessConfig?.authenticationMode ?? "CONFIG_MAP";
-    } catch (err) {
-        if (errorName(err) !== "ResourceNotFoundException") throw err;
-        return { ok: false, detail: `no EKS cluster ${clusterName} (the eks-cluster row)` };
-    }
+    const mode = target.authenticationMode ?? "CONFIG_MAP";
     const policy = target.does === "deploys" ? "AmazonEKSClusterAdminPolicy" : "AmazonEKSViewPolicy";
-    const create =
-        `aws eks create-access-entry --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} && ` +
+    const associate = (name: string) =>
         `aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} ` +
-        `--policy-arn arn:aws:eks::aws:cluster-access-policy/${policy} --access-scope type=cluster`;
+        `--policy-arn arn:aws:eks::aws:cluster-access-policy/${name} --access-scope type=cluster`;
+    const create = `aws eks create-access-entry --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} && ${associate(policy)}`;
     if (mode === "CONFIG_MAP") {
         return { ok: true, detail: `authentication mode CONFIG_MAP: the role's mapping in the aws-auth ConfigMap is not checked (it needs the Kubernetes API)` };
     }
@@ -140,7 +144,7 @@ export async function checkEksAccess(eks: EKSClient, target: EksAccessTarget, si
         return {
             ok: false,
             detail: `access entry for ${principalArn} with no access policy and no Kubernetes group: it authenticates and may do nothing`,
-            remedy: `the role ${target.does}; associate an access policy (infra-ops): aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} --policy-arn arn:aws:eks::aws:cluster-access-policy/${policy} --access-scope type=cluster`,
+            remedy: `the role ${target.does}; associate an access policy (infra-ops): ${associate(policy)}`,
         };
     }
     const name = (p: (typeof policies)[number]) => `${(p.policyArn ?? "?").split("/").pop()}${p.accessScope?.type === "namespace" ? ` (namespaces ${(p.accessScope.namespaces ?? []).join(", ")})` : ""}`;
@@ -154,7 +158,7 @@ export async function checkEksAccess(eks: EKSClient, target: EksAccessTarget, si
         return {
             ok: false,
             detail: `access entry with ${what} only: pulumi up creates namespaces, cluster-wide, which takes AmazonEKSClusterAdminPolicy at cluster scope`,
-            remedy: `associate it (infra-ops): aws eks associate-access-policy --cluster-name ${clusterName} --principal-arn ${principalArn} --region ${target.region} --policy-arn arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy --access-scope type=cluster`,
+            remedy: `associate it (infra-ops): ${associate("AmazonEKSClusterAdminPolicy")}`,
         };
     }
     return { ok: true, detail: `access entry with ${what}` };

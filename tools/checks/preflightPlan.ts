@@ -38,8 +38,16 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
     const ec2 = causes.aws("EC2", "country", stack.region);
     const eks = causes.aws("EKS", "country", stack.region);
     const route53 = causes.aws("ROUTE_53", "country", stack.region);
+    // Each cluster's authentication mode, as its row's DescribeCluster found it, for its access rows.
+    const modes = new Map<string, string | undefined>();
     const clusters = eksClusters(stack).map((target) => {
-        const cluster: Prerequisite = { id: `eks-cluster ${target.name}`, check: "eks-cluster", target: target.name, needs: eks, probe: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal) };
+        const cluster: Prerequisite = {
+            id: `eks-cluster ${target.name}`,
+            check: "eks-cluster",
+            target: target.name,
+            needs: eks,
+            probe: (signal) => checkEksCluster(access.eks(), access.iam(), target, signal, (found) => modes.set(target.name, found?.accessConfig?.authenticationMode)),
+        };
         return { target, row: { check: cluster.check, target: cluster.target, is: cluster, run: cluster.probe } as Check };
     });
     const rds = causes.aws("RDS", "country", stack.region);
@@ -72,7 +80,7 @@ export function preflightChecks({ stack, access, limits, causes }: PreflightCont
                     check: "eks-access",
                     target: `${target.name} ${principalArn.split("/").pop()}`,
                     needs: [...eks, row.is!],
-                    run: (signal) => checkEksAccess(access.eks(), { cluster: target.name, region: target.region, principalArn, does }, signal),
+                    run: (signal) => checkEksAccess(access.eks(), { cluster: target.name, region: target.region, authenticationMode: modes.get(target.name), principalArn, does }, signal),
                 })),
             ),
         {
