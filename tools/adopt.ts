@@ -148,7 +148,7 @@ export async function adopt(argv: readonly string[], io: Io = processIo(), runSt
         // The take-over check runs in the deploy job, which holds the deploy roles anyway: it reads
         // with them (or the roles given), so a first deploy needs no other role's trust. A person's
         // adopt survey reads with the read-only roles.
-        const roles = options.credentials === "ambient" ? {} : checkState !== undefined ? options.roles : readOnlyRoles(stack, options.roles, io.env);
+        const roles = options.credentials === "ambient" ? {} : state !== undefined ? options.roles : readOnlyRoles(stack, options.roles, io.env);
         const access = track(new AwsAccess(stack, options.credentials, io.env, options.limits.attemptTimeoutMs, roles, `data-infra-adopt-${stack.stackName}`));
         const accounts = [...new Set(adoptTargets(run, stack).map((t) => t.account))];
 

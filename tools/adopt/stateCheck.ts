@@ -24,7 +24,8 @@ export class StateExportError extends Error {
 
 /**
  * Reads `pulumi stack export --stack <stack>`'s JSON: `{version, deployment: {resources?: [{urn,
- * type, id?}]}}`. A new stack's export has no `resources` at all. Anything else is refused with
+ * type, id?}]}}`. A destroyed stack's export has no `resources`, and a stack no `up` has saved yet
+ * exports `"deployment": null`: both are an empty state. Anything else is refused with
  * the file's name: a check that read the wrong file as "nothing managed" would only fail later,
  * and one that read it as "everything managed" would let `up` through.
  */
@@ -65,11 +66,12 @@ export function readStateExport(file: string, stack: string): StateResource[] {
 /** The verdicts that mean "it is there in AWS" (report.ts); `create` and `not-checked` do not. */
 const EXISTS: readonly Status[] = ["adopt", "update", "blocked", "import-separately"];
 
-/** Every planned resource that exists in AWS but that the state holds neither by URN nor by type and id. */
-export function unmanaged(rows: readonly ReportRow[], state: readonly StateResource[]): ReportRow[] {
+/** What the state holds: by URN, and by type and id (a resource imported under another name or parent). */
+function heldBy(state: readonly StateResource[]): { byUrn: (row: ReportRow) => boolean; byUrnOrId: (row: ReportRow) => boolean } {
     const urns = new Set(state.map((r) => r.urn));
     const typeIds = new Set(state.filter((r) => r.id !== undefined).map((r) => `${r.type}\u0000${r.id}`));
-    return rows.filter((row) => EXISTS.includes(row.status) && !urns.has(row.urn) && !(row.id !== undefined && typeIds.has(`${row.type}\u0000${row.id}`)));
+    const byUrn = (row: ReportRow) => urns.has(row.urn);
+    return { byUrn, byUrnOrId: (row) => byUrn(row) || (row.id !== undefined && typeIds.has(`${row.type}\u0000${row.id}`)) };
 }
 
 export interface StateCheckReport {
@@ -85,12 +87,13 @@ export interface StateCheckReport {
 }
 
 export function buildStateCheck(stack: string, stateFile: string, rows: readonly ReportRow[], state: readonly StateResource[]): StateCheckReport {
-    const outside = unmanaged(rows, state);
+    const held = heldBy(state);
+    // Every planned resource that exists in AWS but that the state does not hold.
+    const outside = rows.filter((r) => EXISTS.includes(r.status) && !held.byUrnOrId(r));
     // A look that failed blocks only where a take-over is possible: a resource the state already
     // holds is the stack's own, whatever AWS answered about it (a deployed stack is not stopped
     // by one throttled or refused look).
-    const urns = new Set(state.map((r) => r.urn));
-    const couldNotCheck = rows.filter((r) => r.status === "error" && !urns.has(r.urn));
+    const couldNotCheck = rows.filter((r) => r.status === "error" && !held.byUrn(r));
     return {
         command: "adopt --check-state",
         stack,
