@@ -4,6 +4,7 @@
 // before any TypeScript can be compiled. Everything in it can be rebuilt: removing the directory
 // is always safe.
 "use strict";
+const crypto = require("crypto");
 const fs = require("fs");
 const os = require("os");
 const path = require("path");
@@ -76,9 +77,10 @@ function writeCached(name, text) {
  * the versions of Node and esbuild (an upgraded esbuild recompiles). esbuild's version is read
  * from its package.json, so a warm start never loads esbuild itself.
  */
+let esbuildVersion;
 function compiledName(source, options) {
-    const esbuildVersion = require("esbuild/package.json").version;
-    return `${require("crypto").createHash("sha1").update(source).update(JSON.stringify(options)).update(process.version).update(esbuildVersion).digest("hex")}.js`;
+    esbuildVersion ??= require("esbuild/package.json").version;
+    return `${crypto.createHash("sha1").update(source).update(JSON.stringify(options)).update(process.version).update(esbuildVersion).digest("hex")}.js`;
 }
 
 module.exports = { cacheDir, ownCacheDir, readCached, writeCached, compiledName };
