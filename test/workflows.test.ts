@@ -763,12 +763,15 @@ const labelledJobs = (wfs: Record<string, Workflow>) =>
 
 const RUNNER_LABELS = ".github/scripts/runner-labels.sh";
 
+/** The variables a step runs runner-labels.sh on (none if it does not run it). */
+const labelArgs = (s: Step): string[] => s.run?.match(/\.github\/scripts\/runner-labels\.sh\b(.*)/)?.[1].trim().split(/\s+/) ?? [];
+
 /** A step of `job` that runs runner-labels.sh on `variable`, given the repository variable through env,
  *  whose failure fails the job, and that runs whenever the guarded job would (its `if`, if any, is one
  *  of the guarded job's `&&` conditions: the pull-request check is skipped for forks like the preview). */
 function checksLabels(job: Job, variable: string, guardedIf: string | undefined): boolean {
     return stepsOf(job).some((s) => {
-        const args = s.run?.match(/\.github\/scripts\/runner-labels\.sh\b(.*)/)?.[1].trim().split(/\s+/) ?? [];
+        const args = labelArgs(s);
         const runsWhenGuardedRuns = s.if === undefined || (guardedIf ?? "").split(/\s+&&\s+/).includes(s.if);
         return args.includes(variable) && s.env?.[variable] === `\${{ vars.${variable} }}` && s["continue-on-error"] !== true && runsWhenGuardedRuns;
     });
@@ -873,7 +876,7 @@ describe("the runner-label variables are checked before any job's runs-on reads 
 
     test("a bad variable stops only the jobs of its own pool: no job waits on a check of a variable it does not use", () => {
         const wfs = all();
-        const checked = (job: Job) => stepsOf(job).flatMap((s) => s.run?.match(/\.github\/scripts\/runner-labels\.sh\b(.*)/)?.[1].trim().split(/\s+/) ?? []);
+        const checked = (job: Job) => stepsOf(job).flatMap(labelArgs);
         const uses = (job: Job): string[] => {
             const called = job.uses?.match(/^\.\/\.github\/workflows\/(.+)$/)?.[1];
             return called && wfs[called] ? Object.values(wfs[called].jobs).flatMap(runsOnVariables) : runsOnVariables(job);
